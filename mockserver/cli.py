@@ -1,0 +1,91 @@
+"""The ``mockserver`` command: the only place that parses argv or exits."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import ConfigurationError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mockserver",
+        description="Offline contract-test and mock server for the OpenAI Responses API.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the mock server")
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument("--seed", type=Path, metavar="FILE", help="JSON file that preloads state")
+    serve.add_argument(
+        "--api-key", metavar="KEY",
+        help="accept only this bearer key (default: any key); others get the real 401",
+    )
+    serve.add_argument("--id-seed", type=int, metavar="N", help="make ids reproducible")
+    serve.add_argument(
+        "--max-body-bytes", type=int, default=None, metavar="N",
+        help="reject larger request bodies with 413 (default 50 MiB)",
+    )
+    serve.add_argument("--access-log", action="store_true", help="log every request")
+
+    schemas = commands.add_parser(
+        "schemas", help="generate schemas/ from the installed openai SDK's types"
+    )
+    schemas.add_argument("--dir", type=Path, default=Path("schemas"), help="output directory")
+    schemas.add_argument(
+        "--check", action="store_true", help="only report stale schemas; exit 1 if any"
+    )
+    return parser
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .config import DEFAULT_MAX_BODY_BYTES, ServerConfig
+
+    config = ServerConfig(
+        api_key=args.api_key,
+        seed_file=args.seed,
+        id_seed=args.id_seed,
+        max_body_bytes=args.max_body_bytes or DEFAULT_MAX_BODY_BYTES,
+    )
+    app = create_app(config)
+    print(f"mockserver: serving the Responses API at http://{args.host}:{args.port}/v1",
+          file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=args.access_log,
+                log_level="info" if args.access_log else "warning")
+    return 0
+
+
+def run_schemas(args: argparse.Namespace) -> int:
+    from .schemas import stale_schemas, write_schemas
+
+    if args.check:
+        stale = stale_schemas(args.dir)
+        if stale:
+            print(f"stale schemas in {args.dir}: {', '.join(stale)}; run `mockserver schemas`",
+                  file=sys.stderr)
+            return 1
+        print(f"{args.dir} is up to date with the installed openai SDK")
+        return 0
+    written = write_schemas(args.dir)
+    print(f"wrote {len(written)} schemas to {args.dir}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return run_serve(args)
+        return run_schemas(args)
+    except ConfigurationError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,204 @@
+"""Build a ``Response`` object from a validated create request: the pure core of ``POST /responses``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clock import Clock
+from .ids import IdFactory
+from .inputs import normalize_input
+from .models import Model
+from .synthesis import answer_text
+from .tokens import count_context_tokens, count_text_tokens, truncate_to_tokens
+
+DEFAULT_TEXT_CONFIG = {"format": {"type": "text"}, "verbosity": "medium"}
+
+
+@dataclass
+class Turn:
+    """One created response and what it adds to the store."""
+
+    response: dict[str, Any]
+    input_items: list[dict[str, Any]]
+    # Everything a later `previous_response_id` continues from: the prior chain, this turn's
+    # input items, then its output items.
+    context: list[dict[str, Any]] = field(default_factory=list)
+
+
+def usage_block(input_tokens: int, output_tokens: int, reasoning_tokens: int = 0) -> dict[str, Any]:
+    return {
+        "input_tokens": input_tokens,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": output_tokens,
+        "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
+        "total_tokens": input_tokens + output_tokens,
+    }
+
+
+def empty_tool_usage() -> dict[str, Any]:
+    zero = {"image_tokens": 0, "text_tokens": 0}
+    return {
+        "image_gen": {
+            "input_tokens": 0,
+            "input_tokens_details": dict(zero),
+            "output_tokens": 0,
+            "output_tokens_details": dict(zero),
+            "total_tokens": 0,
+        },
+        "web_search": {"num_requests": 0},
+    }
+
+
+def _echo_tools(tools: Sequence[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    echoed = []
+    for tool in tools or []:
+        if tool.get("type") == "function":
+            tool = {"description": None, "strict": True, **tool}
+        echoed.append(tool)
+    return echoed
+
+
+def echo_fields(params: dict[str, Any], model: Model) -> dict[str, Any]:
+    """The request fields the real API echoes into every Response, with its defaults."""
+    text = {**DEFAULT_TEXT_CONFIG, **(params.get("text") or {})}
+    reasoning = params.get("reasoning") or {}
+    default_effort = "medium" if model.reasoning else None
+    return {
+        "background": bool(params.get("background") or False),
+        "billing": {"payer": "developer"},
+        "frequency_penalty": 0.0,
+        "instructions": params.get("instructions"),
+        "max_output_tokens": params.get("max_output_tokens"),
+        "max_tool_calls": params.get("max_tool_calls"),
+        "model": model.snapshot,
+        "parallel_tool_calls": params.get("parallel_tool_calls") is not False,
+        "presence_penalty": 0.0,
+        "previous_response_id": params.get("previous_response_id"),
+        "prompt_cache_key": params.get("prompt_cache_key"),
+        "prompt_cache_retention": params.get("prompt_cache_retention"),
+        "reasoning": {
+            "effort": reasoning.get("effort", default_effort),
+            "summary": reasoning.get("summary"),
+        },
+        "safety_identifier": params.get("safety_identifier"),
+        "service_tier": params.get("service_tier") or "default",
+        "store": params.get("store") is not False,
+        "temperature": float(params["temperature"]) if params.get("temperature") is not None else 1.0,
+        "text": text,
+        "tool_choice": params.get("tool_choice") or "auto",
+        "tools": _echo_tools(params.get("tools")),
+        "top_logprobs": params.get("top_logprobs") or 0,
+        "top_p": float(params["top_p"]) if params.get("top_p") is not None else 1.0,
+        "truncation": params.get("truncation") or "disabled",
+        "user": params.get("user"),
+        "metadata": params.get("metadata") or {},
+    }
+
+
+def assemble(
+    *,
+    response_id: str,
+    created_at: int,
+    status: str,
+    echo: dict[str, Any],
+    output: list[dict[str, Any]],
+    usage: dict[str, Any] | None,
+    completed_at: int | None = None,
+    incomplete_reason: str | None = None,
+    error: dict[str, Any] | None = None,
+    conversation: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Lay out a Response in the real API's key order."""
+    response: dict[str, Any] = {
+        "id": response_id,
+        "object": "response",
+        "created_at": created_at,
+        "status": status,
+        "background": echo["background"],
+        "billing": echo["billing"],
+        "completed_at": completed_at,
+        "error": error,
+        "frequency_penalty": echo["frequency_penalty"],
+        "incomplete_details": {"reason": incomplete_reason} if incomplete_reason else None,
+        "instructions": echo["instructions"],
+        "max_output_tokens": echo["max_output_tokens"],
+        "max_tool_calls": echo["max_tool_calls"],
+        "model": echo["model"],
+        "output": output,
+        "parallel_tool_calls": echo["parallel_tool_calls"],
+        "presence_penalty": echo["presence_penalty"],
+        "previous_response_id": echo["previous_response_id"],
+        "prompt_cache_key": echo["prompt_cache_key"],
+        "prompt_cache_retention": echo["prompt_cache_retention"],
+        "reasoning": echo["reasoning"],
+        "safety_identifier": echo["safety_identifier"],
+        "service_tier": echo["service_tier"],
+        "store": echo["store"],
+        "temperature": echo["temperature"],
+        "text": echo["text"],
+        "tool_choice": echo["tool_choice"],
+        "tool_usage": empty_tool_usage(),
+        "tools": echo["tools"],
+        "top_logprobs": echo["top_logprobs"],
+        "top_p": echo["top_p"],
+        "truncation": echo["truncation"],
+        "usage": usage,
+        "user": echo["user"],
+        "metadata": echo["metadata"],
+    }
+    if conversation is not None:
+        response["conversation"] = conversation
+    return response
+
+
+def message_item(item_id: str, text: str, status: str = "completed") -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "type": "message",
+        "status": status,
+        "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": text}],
+        "role": "assistant",
+    }
+
+
+def create_turn(
+    params: dict[str, Any],
+    *,
+    model: Model,
+    prior_context: Sequence[dict[str, Any]],
+    ids: IdFactory,
+    clock: Clock,
+) -> Turn:
+    """A finished (completed or incomplete) response for a validated create request."""
+    created_at = int(clock.now())
+    shard = ids.new_shard()
+    input_items = normalize_input(
+        params.get("input"), lambda prefix: ids.item_id(prefix, shard, created_at)
+    )
+    context = [*prior_context, *input_items]
+    instructions = params.get("instructions")
+
+    text = answer_text(model.requested, instructions, context)
+    output_tokens = count_text_tokens(text)
+    status, reason = "completed", None
+    limit = params.get("max_output_tokens")
+    if limit is not None and output_tokens > limit:
+        text = truncate_to_tokens(text, limit)
+        output_tokens = count_text_tokens(text)
+        status, reason = "incomplete", "max_output_tokens"
+
+    item = message_item(ids.item_id("msg", shard, created_at), text, status)
+    input_tokens = count_context_tokens(context, instructions)
+    response = assemble(
+        response_id=ids.response_id(shard, created_at),
+        created_at=created_at,
+        status=status,
+        echo=echo_fields(params, model),
+        output=[item],
+        usage=usage_block(input_tokens, output_tokens),
+        completed_at=int(clock.now()) if status == "completed" else None,
+        incomplete_reason=reason,
+    )
+    return Turn(response=response, input_items=input_items, context=[*context, item])

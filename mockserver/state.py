@@ -1,0 +1,32 @@
+"""Everything a handler needs, bundled: settings, store, clock, ids, and server-side failures."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from .clock import Clock, SystemClock
+from .config import ServerConfig
+from .ids import IdFactory
+from .store import MemoryStore, Store
+
+
+@dataclass
+class MockState:
+    config: ServerConfig = field(default_factory=ServerConfig)
+    store: Store = field(default_factory=MemoryStore)
+    clock: Clock = field(default_factory=SystemClock)
+    ids: IdFactory = field(default_factory=IdFactory)
+    # Unexpected exceptions inside handlers; `MockServer` re-raises them in the test that caused
+    # them, so a bug in the mock never hides behind a 500.
+    failures: list[BaseException] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record_failure(self, exc: BaseException) -> None:
+        with self._lock:
+            self.failures.append(exc)
+
+    def take_failures(self) -> list[BaseException]:
+        with self._lock:
+            taken, self.failures = self.failures, []
+            return taken
