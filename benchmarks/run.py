@@ -49,8 +49,8 @@ HOST = "127.0.0.1"
 PATH = "/v1/responses"
 MODEL = "gpt-4o-mini"
 AUTH = "Bearer sk-test"
-NON_STREAM_BODY = {"model": MODEL, "input": "Hello"}
-STREAM_BODY = {"model": MODEL, "input": "Hello", "stream": True}
+NON_STREAM_BODY: dict[str, Any] = {"model": MODEL, "input": "Hello"}
+STREAM_BODY: dict[str, Any] = {"model": MODEL, "input": "Hello", "stream": True}
 DEFAULT_OURS_CMD = "{python} -m mockserver serve --host {host} --port {port}"
 BASELINE_CMD = "{python} {baseline} --host {host} --port {port} --capture-dir {capture}"
 AIM_RATIO = 0.5  # issue's aim: ours >= 0.5 x baseline req/s, non-stream c=32 (not asserted)
@@ -80,6 +80,7 @@ class Server:
     log_path: Path
     proc: subprocess.Popen[bytes] | None = None
     exit_code: int | None = None
+    stopped_by: str = "not started"
 
     @property
     def url(self) -> str:
@@ -99,6 +100,7 @@ class Settings:
     quick: bool
     ours_cmd: str
     results_dir: Path
+    extra_body: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -173,13 +175,17 @@ def stop_server(server: Server, timeout_s: float = 10.0) -> None:
     proc = server.proc
     if proc is None:
         return
-    if proc.poll() is None:
+    if proc.poll() is not None:
+        server.stopped_by = "had already exited"
+    else:
         proc.send_signal(signal.SIGTERM)
+        server.stopped_by = "SIGTERM (graceful)"
         try:
             proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)  # the group we created for it
+            server.stopped_by = f"SIGKILL after {timeout_s:.0f}s without exiting on SIGTERM"
             proc.wait(timeout=timeout_s)
     server.exit_code = proc.returncode
 
@@ -407,7 +413,7 @@ def _fmt(value: float | None, unit: str = "", digits: int = 2) -> str:
 def render_table(results: list[dict[str, Any]]) -> str:
     head = (
         f"{'scenario':<16} {'server':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'TTFE p50':>9} {'TTFE p99':>9} {'errors':>7}"
+        f"{'TTFE p50':>9} {'TTFE p99':>9} {'TTFE n':>7} {'errors':>7}"
     )
     lines = [head, "-" * len(head)]
     for entry in results:
@@ -419,7 +425,7 @@ def render_table(results: list[dict[str, Any]]) -> str:
                 f"{entry['name'] if name == 'ours' else '':<16} {name:<9} "
                 f"{w['requests_per_s']:>9.1f} {w['latency_p50_ms']:>8.2f} "
                 f"{w['latency_p99_ms']:>8.2f} {_fmt(t.get('ttfe_p50_ms')):>9} "
-                f"{_fmt(t.get('ttfe_p99_ms')):>9} {errors:>7d}"
+                f"{_fmt(t.get('ttfe_p99_ms')):>9} {t.get('samples', '-'):>7} {errors:>7d}"
             )
         r = entry["ratio_ours_over_baseline"]
         spread = ""
@@ -431,7 +437,7 @@ def render_table(results: list[dict[str, Any]]) -> str:
         lines.append(
             f"{'':<16} {'ours/base':<9} {_fmt(r['requests_per_s'], 'x'):>9} "
             f"{_fmt(r['latency_p50'], 'x'):>8} {_fmt(r['latency_p99'], 'x'):>8} "
-            f"{_fmt(r.get('ttfe_p50'), 'x'):>9} {_fmt(r.get('ttfe_p99'), 'x'):>9}{spread}"
+            f"{_fmt(r.get('ttfe_p50'), 'x'):>9} {_fmt(r.get('ttfe_p99'), 'x'):>9}{'':>8}{spread}"
         )
         lines.append("")
     return "\n".join(lines)
@@ -492,6 +498,13 @@ def parse_args(argv: list[str] | None) -> Settings:
         f"{{baseline}} (default: {DEFAULT_OURS_CMD!r})",
     )
     parser.add_argument(
+        "--extra-body",
+        type=json.loads,
+        default={},
+        metavar="JSON",
+        help="fields merged into both request bodies, e.g. '{\"store\": false}' (default none)",
+    )
+    parser.add_argument(
         "--no-pin",
         action="store_true",
         help="do not pin the servers to CPU 0 and the load generator to the other CPUs",
@@ -512,17 +525,23 @@ def parse_args(argv: list[str] | None) -> Settings:
         warmup_s=1,
         ttfe_rounds=1 if args.quick else 2,
         ttfe_c1_seconds=1.0 if args.quick else 1.5,
-        ttfe_c32_seconds=2.0,
+        ttfe_c32_seconds=2.0 if args.quick else 4.0,
         ttfe_max_requests=5000,
         pin=not args.no_pin and (os.cpu_count() or 1) >= 2,
         quick=args.quick,
         ours_cmd=args.ours_cmd,
         results_dir=args.results_dir,
+        extra_body=args.extra_body,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = parse_args(argv)
+    if not isinstance(settings.extra_body, dict):
+        print("--extra-body must be a JSON object", file=sys.stderr)
+        return 2
+    NON_STREAM_BODY.update(settings.extra_body)
+    STREAM_BODY.update({**settings.extra_body, "stream": True})
     wrk = loadgen.check_wrk()
     if wrk is None:
         return 2
@@ -593,6 +612,8 @@ def main(argv: list[str] | None = None) -> int:
         "latency = whole response (last byte) as timed by wrk; TTFE = time to the first "
         "complete SSE frame, timed by the httpx probe (c=32: probe + 31 wrk streams)."
     )
+    for s in (ours, baseline):
+        print(f"{s.name} stopped: {s.stopped_by}, exit code {s.exit_code}")
     print(f"servers pinned to CPU {SERVER_CPU}: {settings.pin}; total {elapsed:.1f}s")
 
     report = {
@@ -608,6 +629,7 @@ def main(argv: list[str] | None = None) -> int:
             "ttfe_c32_seconds": settings.ttfe_c32_seconds,
             "quick": settings.quick,
             "pinned": settings.pin,
+            "request_bodies": {"non_stream": NON_STREAM_BODY, "stream": STREAM_BODY},
         },
         "environment": {
             "python": sys.version.split()[0],
@@ -618,7 +640,9 @@ def main(argv: list[str] | None = None) -> int:
             "git_commit": git_commit(),
         },
         "commands": {"ours": ours.cmd, "baseline": baseline.cmd},
-        "exit_codes": {"ours": ours.exit_code, "baseline": baseline.exit_code},
+        "stopped": {
+            s.name: {"by": s.stopped_by, "exit_code": s.exit_code} for s in (ours, baseline)
+        },
         "server_log_tails": server_logs,
         "capture": cap,
         "scenarios": results,

@@ -19,6 +19,7 @@ from .seed import load_seed
 from .state import MockState
 from .store import MemoryStore, Store
 
+
 def invalid_url(request: Request) -> APIError:
     # The real API answers a known path with the wrong method like an unknown path: 404.
     return NotFoundError(f"Invalid URL ({request.method} {request.url.path})")
@@ -50,9 +51,14 @@ def create_app(
     state.ids = ids or IdFactory(config.id_seed)
     if config.seed_file is not None:
         load_seed(state, config.seed_file)
+    middleware = [Middleware(APIMiddleware, state=state)]
+    if config.self_check:
+        from .self_check import SelfCheckMiddleware
+
+        middleware.insert(0, Middleware(SelfCheckMiddleware, state=state))
     app = Starlette(
         routes=[*responses.routes],
-        middleware=[Middleware(APIMiddleware, state=state)],
+        middleware=middleware,
         exception_handlers={
             APIError: on_api_error,
             HTTPException: on_http_error,

@@ -20,16 +20,24 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the mock server")
-    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})"
+    )
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
     serve.add_argument("--seed", type=Path, metavar="FILE", help="JSON file that preloads state")
     serve.add_argument(
-        "--api-key", metavar="KEY",
+        "--api-key",
+        metavar="KEY",
         help="accept only this bearer key (default: any key); others get the real 401",
     )
     serve.add_argument("--id-seed", type=int, metavar="N", help="make ids reproducible")
     serve.add_argument(
-        "--max-body-bytes", type=int, default=None, metavar="N",
+        "--max-body-bytes",
+        type=int,
+        default=None,
+        metavar="N",
         help="reject larger request bodies with 413 (default 50 MiB)",
     )
     serve.add_argument("--access-log", action="store_true", help="log every request")
@@ -57,10 +65,17 @@ def run_serve(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body_bytes or DEFAULT_MAX_BODY_BYTES,
     )
     app = create_app(config)
-    print(f"mockserver: serving the Responses API at http://{args.host}:{args.port}/v1",
-          file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=args.access_log,
-                log_level="info" if args.access_log else "warning")
+    print(
+        f"mockserver: serving the Responses API at http://{args.host}:{args.port}/v1",
+        file=sys.stderr,
+    )
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=args.access_log,
+        log_level="info" if args.access_log else "warning",
+    )
     return 0
 
 
@@ -70,8 +85,10 @@ def run_schemas(args: argparse.Namespace) -> int:
     if args.check:
         stale = stale_schemas(args.dir)
         if stale:
-            print(f"stale schemas in {args.dir}: {', '.join(stale)}; run `mockserver schemas`",
-                  file=sys.stderr)
+            print(
+                f"stale schemas in {args.dir}: {', '.join(stale)}; run `mockserver schemas`",
+                file=sys.stderr,
+            )
             return 1
         print(f"{args.dir} is up to date with the installed openai SDK")
         return 0

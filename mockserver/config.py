@@ -17,3 +17,5 @@ class ServerConfig:
     # Seeds id generation, so a seeded server makes the same ids in every run.
     id_seed: int | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # Validate every emitted body and event against schemas/ (slow; for tests).
+    self_check: bool = False

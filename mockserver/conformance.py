@@ -108,7 +108,7 @@ def _kind(error: jsonschema_rs.ValidationError) -> str:
 
 
 def _rejected_branch(branch: list[jsonschema_rs.ValidationError], at: list[str | int]) -> bool:
-    """Whether an anyOf branch obviously is not the one meant: wrong JSON type or wrong `type` tag."""
+    """Whether an anyOf branch is evidently not the one meant: wrong JSON type or `type` tag."""
     for error in branch:
         path = list(error.instance_path)
         if _kind(error) == "Type" and path == at:
@@ -182,9 +182,8 @@ class Conformance:
 
     def _errors(self, name: str, ref: str, instance: Any, strict: bool) -> list[str]:
         validator = self._validator(name, ref, strict)
-        return [
-            _format(leaf) for error in validator.iter_errors(instance) for leaf in _leaf_errors(error)
-        ]
+        errors = validator.iter_errors(instance)
+        return [_format(leaf) for error in errors for leaf in _leaf_errors(error)]
 
     def errors(self, name: str, instance: Any, *, strict: bool = True) -> list[str]:
         """Human-readable problems of ``instance`` against schema ``name`` (empty: valid)."""

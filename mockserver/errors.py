@@ -7,7 +7,7 @@
     │   ├── NotFoundError              404
     │   ├── RequestTooLargeError       413
     │   └── InternalServerError        500 (a bug in the mock; surfaced in tests)
-    └── ConfigurationError             bad CLI options, seed files, recordings (never sent on the wire)
+    └── ConfigurationError             bad options, seed files, recordings (never on the wire)
 
 Every ``APIError`` renders the real API's envelope:
 ``{"error": {"message", "type", "param", "code"}}``.
@@ -88,6 +88,7 @@ def _fmt(value: Any) -> str:
 
 # Constructors for the messages the real API sends (verbatim where known; see docs/real-errors.md).
 
+
 def unknown_parameter(param: str) -> InvalidRequestError:
     return InvalidRequestError(
         f"Unknown parameter: '{param}'.", param=param, code="unknown_parameter"
@@ -108,7 +109,9 @@ def invalid_type(param: str, expected: str, got: str) -> InvalidRequestError:
     )
 
 
-def out_of_range(param: str, kind: str, bound: Any, value: Any, *, above: bool) -> InvalidRequestError:
+def out_of_range(
+    param: str, kind: str, bound: Any, value: Any, *, above: bool
+) -> InvalidRequestError:
     direction = "above maximum" if above else "below minimum"
     op = "<=" if above else ">="
     return InvalidRequestError(

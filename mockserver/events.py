@@ -79,7 +79,10 @@ class _Planner:
                 self.emit("response.content_part.added", **where, part={**part, "text": ""})
                 for piece in split_pieces(part["text"]):
                     self.emit(
-                        "response.output_text.delta", **where, delta=piece, logprobs=[],
+                        "response.output_text.delta",
+                        **where,
+                        delta=piece,
+                        logprobs=[],
                         **self.padding(piece),
                     )
                 self.emit("response.output_text.done", **where, text=part["text"], logprobs=[])
@@ -92,7 +95,9 @@ class _Planner:
         where = {"item_id": item["id"], "output_index": index}
         for piece in split_pieces(item["arguments"]):
             self.emit(
-                "response.function_call_arguments.delta", **where, delta=piece,
+                "response.function_call_arguments.delta",
+                **where,
+                delta=piece,
                 **self.padding(piece),
             )
         self.emit("response.function_call_arguments.done", **where, arguments=item["arguments"])
@@ -128,7 +133,9 @@ def encode_event(event: dict[str, Any]) -> bytes:
     return b"event: " + event["type"].encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"
 
 
-def events_after(events: list[dict[str, Any]], starting_after: int | None) -> Iterator[dict[str, Any]]:
+def events_after(
+    events: list[dict[str, Any]], starting_after: int | None
+) -> Iterator[dict[str, Any]]:
     if starting_after is None:
         yield from events
         return

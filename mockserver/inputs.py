@@ -55,7 +55,9 @@ def normalize_input(
     items: list[dict[str, Any]] = []
     for entry in raw:
         item_type = entry.get("type", "message")
-        item: dict[str, Any] = {"id": entry.get("id") or new_id(ITEM_ID_PREFIXES.get(item_type, "item"))}
+        item: dict[str, Any] = {
+            "id": entry.get("id") or new_id(ITEM_ID_PREFIXES.get(item_type, "item"))
+        }
         item["type"] = item_type
         if item_type == "message":
             role = entry.get("role", "user")

@@ -104,7 +104,8 @@ class APIMiddleware:
             # A bug in the mock: answer like the real API's 500, log it, and keep it so that
             # `MockServer` re-raises it in the test that caused it.
             self.state.record_failure(exc)
-            logger.exception("unexpected error while handling %s %s", scope["method"],
-                             scope["path"])
+            logger.exception(
+                "unexpected error while handling %s %s", scope["method"], scope["path"]
+            )
             if not started_response:
                 await error_response(internal_error())(scope, receive, send_with_headers)

@@ -22,9 +22,18 @@ if TYPE_CHECKING:
 MOCK_API_KEY = "sk-mockserver-test"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "mockserver_self_check",
+        "validate every body and SSE event the mock emits against its schemas (slower)",
+        type="bool",
+        default=False,
+    )
+
+
 @pytest.fixture(scope="session")
-def mockserver_session() -> Iterator[MockServer]:
-    with MockServer() as server:
+def mockserver_session(pytestconfig: pytest.Config) -> Iterator[MockServer]:
+    with MockServer(self_check=pytestconfig.getini("mockserver_self_check")) as server:
         yield server
 
 

@@ -1,4 +1,4 @@
-"""Build a ``Response`` object from a validated create request: the pure core of ``POST /responses``."""
+"""Build a ``Response`` from a validated create request: the pure core of ``POST /responses``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from .clock import Clock
 from .ids import IdFactory
 from .inputs import normalize_input
 from .models import Model
-from .synthesis import answer_text
-from .tokens import count_context_tokens, count_text_tokens, truncate_to_tokens
+from .synthesis import synthesize
+from .tokens import count_context_tokens
 
 DEFAULT_TEXT_CONFIG = {"format": {"type": "text"}, "verbosity": "medium"}
 
@@ -30,7 +30,7 @@ class Turn:
 def usage_block(input_tokens: int, output_tokens: int, reasoning_tokens: int = 0) -> dict[str, Any]:
     return {
         "input_tokens": input_tokens,
-        "input_tokens_details": {"cached_tokens": 0},
+        "input_tokens_details": {"cache_write_tokens": 0, "cached_tokens": 0},
         "output_tokens": output_tokens,
         "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
         "total_tokens": input_tokens + output_tokens,
@@ -85,7 +85,9 @@ def echo_fields(params: dict[str, Any], model: Model) -> dict[str, Any]:
         "safety_identifier": params.get("safety_identifier"),
         "service_tier": params.get("service_tier") or "default",
         "store": params.get("store") is not False,
-        "temperature": float(params["temperature"]) if params.get("temperature") is not None else 1.0,
+        "temperature": float(params["temperature"])
+        if params.get("temperature") is not None
+        else 1.0,
         "text": text,
         "tool_choice": params.get("tool_choice") or "auto",
         "tools": _echo_tools(params.get("tools")),
@@ -153,16 +155,6 @@ def assemble(
     return response
 
 
-def message_item(item_id: str, text: str, status: str = "completed") -> dict[str, Any]:
-    return {
-        "id": item_id,
-        "type": "message",
-        "status": status,
-        "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": text}],
-        "role": "assistant",
-    }
-
-
 def create_turn(
     params: dict[str, Any],
     *,
@@ -174,31 +166,23 @@ def create_turn(
     """A finished (completed or incomplete) response for a validated create request."""
     created_at = int(clock.now())
     shard = ids.new_shard()
-    input_items = normalize_input(
-        params.get("input"), lambda prefix: ids.item_id(prefix, shard, created_at)
-    )
+
+    def new_item_id(prefix: str) -> str:
+        return ids.item_id(prefix, shard, created_at)
+
+    input_items = normalize_input(params.get("input"), new_item_id)
     context = [*prior_context, *input_items]
+    answer = synthesize(params, model, context, new_item_id)
     instructions = params.get("instructions")
-
-    text = answer_text(model.requested, instructions, context)
-    output_tokens = count_text_tokens(text)
-    status, reason = "completed", None
-    limit = params.get("max_output_tokens")
-    if limit is not None and output_tokens > limit:
-        text = truncate_to_tokens(text, limit)
-        output_tokens = count_text_tokens(text)
-        status, reason = "incomplete", "max_output_tokens"
-
-    item = message_item(ids.item_id("msg", shard, created_at), text, status)
-    input_tokens = count_context_tokens(context, instructions)
+    status = "incomplete" if answer.incomplete_reason else "completed"
     response = assemble(
         response_id=ids.response_id(shard, created_at),
         created_at=created_at,
         status=status,
         echo=echo_fields(params, model),
-        output=[item],
-        usage=usage_block(input_tokens, output_tokens),
+        output=answer.items,
+        usage=usage_block(count_context_tokens(context, instructions), answer.output_tokens),
         completed_at=int(clock.now()) if status == "completed" else None,
-        incomplete_reason=reason,
+        incomplete_reason=answer.incomplete_reason,
     )
-    return Turn(response=response, input_items=input_items, context=[*context, item])
+    return Turn(response=response, input_items=input_items, context=[*context, *answer.items])

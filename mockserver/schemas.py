@@ -13,33 +13,27 @@ from typing import Any
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-# Schema name -> dotted path of the SDK type it is generated from.
+# Schema name -> dotted path of the SDK type it is generated from (the SDK's public re-exports).
 SCHEMA_SOURCES: dict[str, str] = {
-    "Response": "openai.types.responses.response.Response",
-    "ResponseStreamEvent": "openai.types.responses.response_stream_event.ResponseStreamEvent",
-    "ResponseItemList": "openai.types.responses.response_item_list.ResponseItemList",
-    "InputTokenCountResponse": (
-        "openai.types.responses.input_token_count_response.InputTokenCountResponse"
-    ),
-    # The SDK's Union[NonStreaming, Streaming]; generated as ONE TypedDict (see _merged_create_params).
-    "ResponseCreateParams": "openai.types.responses.response_create_params.ResponseCreateParams",
-    "InputTokenCountParams": "openai.types.responses.input_token_count_params.InputTokenCountParams",
-    "InputItemListParams": "openai.types.responses.input_item_list_params.InputItemListParams",
-    "CompactedResponse": "openai.types.responses.compacted_response.CompactedResponse",
-    "ResponseCompactParams": "openai.types.responses.response_compact_params.ResponseCompactParams",
-    "Conversation": "openai.types.conversations.conversation.Conversation",
-    "ConversationDeletedResource": (
-        "openai.types.conversations.conversation_deleted_resource.ConversationDeletedResource"
-    ),
-    "ConversationItem": "openai.types.conversations.conversation_item.ConversationItem",
-    "ConversationItemList": "openai.types.conversations.conversation_item_list.ConversationItemList",
-    "ConversationCreateParams": (
-        "openai.types.conversations.conversation_create_params.ConversationCreateParams"
-    ),
-    "ItemCreateParams": "openai.types.conversations.item_create_params.ItemCreateParams",
-    "ErrorObject": "openai.types.shared.error_object.ErrorObject",
+    "Response": "openai.types.responses.Response",
+    "ResponseStreamEvent": "openai.types.responses.ResponseStreamEvent",
+    "ResponseItemList": "openai.types.responses.ResponseItemList",
+    "InputTokenCountResponse": "openai.types.responses.InputTokenCountResponse",
+    # Union[NonStreaming, Streaming] in the SDK; generated as ONE TypedDict (_merged_create_params).
+    "ResponseCreateParams": "openai.types.responses.ResponseCreateParams",
+    "InputTokenCountParams": "openai.types.responses.InputTokenCountParams",
+    "InputItemListParams": "openai.types.responses.InputItemListParams",
+    "CompactedResponse": "openai.types.responses.CompactedResponse",
+    "ResponseCompactParams": "openai.types.responses.ResponseCompactParams",
+    "Conversation": "openai.types.conversations.Conversation",
+    "ConversationDeletedResource": "openai.types.conversations.ConversationDeletedResource",
+    "ConversationItem": "openai.types.conversations.ConversationItem",
+    "ConversationItemList": "openai.types.conversations.ConversationItemList",
+    "ConversationCreateParams": "openai.types.conversations.ConversationCreateParams",
+    "ItemCreateParams": "openai.types.conversations.ItemCreateParams",
+    "ErrorObject": "openai.types.shared.ErrorObject",
     # {"error": ErrorObject}: the envelope of every non-2xx body (see _error_body).
-    "ErrorBody": "openai.types.shared.error_object.ErrorObject",
+    "ErrorBody": "openai.types.shared.ErrorObject",
 }
 
 
@@ -49,6 +43,7 @@ def import_type(dotted_path: str) -> Any:
     return getattr(importlib.import_module(module_name), attr)
 
 
+@functools.cache
 def _generator_class() -> type:
     from pydantic.json_schema import GenerateJsonSchema
 
@@ -97,9 +92,7 @@ def _merged_create_params(union: Any) -> Any:
 def _json_schema(sdk_type: Any) -> dict[str, Any]:
     from pydantic import TypeAdapter
 
-    return TypeAdapter(sdk_type).json_schema(
-        mode="validation", schema_generator=_generator_class()
-    )
+    return TypeAdapter(sdk_type).json_schema(mode="validation", schema_generator=_generator_class())
 
 
 def _error_body(error_object: dict[str, Any]) -> dict[str, Any]:

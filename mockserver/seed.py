@@ -22,8 +22,10 @@ SEED_KEYS = ("responses",)
 
 def parse_seed(data: Any, source: str) -> list[StoredResponse]:
     if not isinstance(data, dict):
-        raise ConfigurationError(f"{source}: a seed file holds a JSON object like "
-                                 '{"responses": [...]}, not ' + type(data).__name__)
+        raise ConfigurationError(
+            f"{source}: a seed file holds a JSON object like "
+            '{"responses": [...]}, not ' + type(data).__name__
+        )
     unknown = sorted(set(data) - set(SEED_KEYS))
     if unknown:
         raise ConfigurationError(

@@ -27,8 +27,8 @@ class ServerFailure(MockServerError):
 class MockServer:
     """Start the mock server for a test session::
 
-        with MockServer() as server:
-            client = openai.OpenAI(base_url=server.base_url, api_key="sk-test")
+    with MockServer() as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="sk-test")
     """
 
     def __init__(

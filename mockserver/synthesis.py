@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from .tokens import item_text
+from .models import Model
+from .tokens import count_text_tokens, item_text, truncate_to_tokens
 
 SNIPPET_CHARS = 60
 
@@ -63,3 +65,39 @@ def answer_text(model: str, instructions: str | None, context: Sequence[dict[str
         opening = f'Mock reply to "{snippet}".' if snippet else "Mock reply."
     filler = rng.sample(SENTENCES, rng.randint(2, 4))
     return " ".join([opening, *filler])
+
+
+@dataclass
+class Answer:
+    """What the model produced: finished output items, what they cost, and why it stopped early."""
+
+    items: list[dict[str, Any]]
+    output_tokens: int
+    incomplete_reason: str | None = None
+
+
+def message_item(item_id: str, text: str, status: str = "completed") -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "type": "message",
+        "status": status,
+        "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": text}],
+        "role": "assistant",
+    }
+
+
+def synthesize(
+    params: dict[str, Any],
+    model: Model,
+    context: Sequence[dict[str, Any]],
+    new_item_id: Callable[[str], str],
+) -> Answer:
+    """The default answer to a request: one assistant message, cut at ``max_output_tokens``."""
+    text = answer_text(model.requested, params.get("instructions"), context)
+    tokens = count_text_tokens(text)
+    limit = params.get("max_output_tokens")
+    if limit is not None and tokens > limit:
+        text = truncate_to_tokens(text, limit)
+        item = message_item(new_item_id("msg"), text, "incomplete")
+        return Answer([item], count_text_tokens(text), "max_output_tokens")
+    return Answer([message_item(new_item_id("msg"), text)], tokens)

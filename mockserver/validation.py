@@ -141,7 +141,7 @@ def _best_leaf(error: Any) -> Any:
     """The problem the client most likely made, among the branches of an ``anyOf``.
 
     The branch that got furthest is the one the client meant: the one whose shallowest problem
-    is deepest, then the one with the fewest problems; inside it, the deepest problem. 
+    is deepest, then the one with the fewest problems; inside it, the deepest problem.
     """
     context = getattr(error.kind, "context", None)
     if not context:
