@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -593,6 +594,10 @@ def main(argv: list[str] | None = None) -> int:
             warm_up(wrk, [ours, baseline], bodies, settings.warmup_s)
             results = run_scenarios(wrk, ours, baseline, bodies, settings)
         server_logs = {s.name: log_tail(s, 20) for s in (ours, baseline)}
+        settings.results_dir.mkdir(parents=True, exist_ok=True)
+        stem = f"bench-{started_at.strftime('%Y%m%dT%H%M%SZ')}"
+        kept_capture = settings.results_dir / f"{stem}.capture"
+        shutil.copytree(capture_dir, kept_capture, dirs_exist_ok=True)
 
     elapsed = time.monotonic() - started
     table = render_table(results)
@@ -644,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
             s.name: {"by": s.stopped_by, "exit_code": s.exit_code} for s in (ours, baseline)
         },
         "server_log_tails": server_logs,
-        "capture": cap,
+        "capture": {**cap, "kept_in": str(kept_capture)},
         "scenarios": results,
         "aim": {
             "description": "non-stream create c=32: ours req/s >= 0.5 x baseline req/s",
@@ -652,10 +657,9 @@ def main(argv: list[str] | None = None) -> int:
             "met": aim_met,
         },
     }
-    settings.results_dir.mkdir(parents=True, exist_ok=True)
-    out = settings.results_dir / f"bench-{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
+    out = settings.results_dir / f"{stem}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"results written to {out}")
+    print(f"results written to {out} (captured bytes in {kept_capture.name}/)")
     return 0
 
 

@@ -41,6 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="reject larger request bodies with 413 (default 50 MiB)",
     )
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument(
+        "--first-event-ms", type=float, default=0.0, metavar="MS",
+        help="delay before the first SSE event (frontend work: try 300)",
+    )
+    serve.add_argument(
+        "--tokens-per-second", type=float, default=None, metavar="N",
+        help="stream text deltas at this rate (frontend work: try 50)",
+    )
+    serve.add_argument(
+        "--reply-delay-ms", type=float, default=0.0, metavar="MS",
+        help="delay before a non-streaming reply",
+    )
 
     schemas = commands.add_parser(
         "schemas", help="generate schemas/ from the installed openai SDK's types"
@@ -57,8 +69,18 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from .app import create_app
     from .config import DEFAULT_MAX_BODY_BYTES, ServerConfig
+    from .pacing import Pacing
 
+    try:
+        pacing = Pacing(
+            first_event_seconds=args.first_event_ms / 1000,
+            tokens_per_second=args.tokens_per_second,
+            reply_delay_seconds=args.reply_delay_ms / 1000,
+        )
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
     config = ServerConfig(
+        pacing=pacing,
         api_key=args.api_key,
         seed_file=args.seed,
         id_seed=args.id_seed,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .pacing import INSTANT, Pacing
+
 DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
 
 
@@ -17,5 +19,7 @@ class ServerConfig:
     # Seeds id generation, so a seeded server makes the same ids in every run.
     id_seed: int | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # Delivery speed of replies (time to first event, tokens per second); instant by default.
+    pacing: Pacing = INSTANT
     # Validate every emitted body and event against schemas/ (slow; for tests).
     self_check: bool = False

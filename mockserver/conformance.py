@@ -24,7 +24,8 @@ from mockserver.schemas import load_schema, schema_dir
 # Evidence: shared/wire (openai-dotnet SessionRecords unless noted); Azure-only keys such as
 # Response.content_filters are deliberately absent: we mock api.openai.com.
 UNMODELLED_KEYS: dict[str, frozenset[str]] = {
-    # On every Response since 2025 (`store`), 2025-09 (`billing`), 2026-01 (the penalties).
+    # On Responses since the oldest recordings, 2025-03 (`store`), since 2025-09 (`billing`) and
+    # 2026-01 (the penalties).
     "Response": frozenset({"billing", "frequency_penalty", "presence_penalty", "store"}),
     # Random padding on delta events (stream_options.include_obfuscation, default on).
     "ResponseTextDeltaEvent": frozenset({"obfuscation"}),
@@ -127,7 +128,8 @@ def _leaf_errors(error: jsonschema_rs.ValidationError) -> list[jsonschema_rs.Val
     if _kind(error) != "AnyOf":
         return [error]
     at = list(error.instance_path)
-    branches = [b for b in error.kind.context if b and not _rejected_branch(b, at)]
+    context = getattr(error.kind, "context", None) or []
+    branches = [b for b in context if b and not _rejected_branch(b, at)]
     if not branches:
         return [error]
     best = min(branches, key=len)
@@ -157,6 +159,7 @@ class Conformance:
         self.directory = Path(directory) if directory is not None else schema_dir()
         self.unmodelled_keys = unmodelled_keys
         self._raw: dict[str, dict[str, Any]] = {}
+        self._strict: dict[str, dict[str, Any]] = {}
         self._validators: dict[tuple[str, str, bool], jsonschema_rs.Validator] = {}
         self._event_defs: dict[str, str] | None = None
 
@@ -168,17 +171,20 @@ class Conformance:
             else:
                 path = self.directory / f"{name}.json"
                 self._raw[name] = json.loads(path.read_text(encoding="utf-8"))
-        raw = self._raw[name]
-        return strict_schema(raw, self.unmodelled_keys) if strict else raw
+        if not strict:
+            return self._raw[name]
+        if name not in self._strict:
+            self._strict[name] = strict_schema(self._raw[name], self.unmodelled_keys)
+        return self._strict[name]
 
     def _validator(self, name: str, ref: str, strict: bool) -> jsonschema_rs.Validator:
-        key = (name, ref, strict)
-        if key not in self._validators:
+        cache_key = (name, ref, strict)
+        if cache_key not in self._validators:
             schema = self.schema(name, strict=strict)
             if ref:
-                schema = {key: schema[key] for key in ("$schema", "$defs")} | {"$ref": ref}
-            self._validators[key] = jsonschema_rs.validator_for(schema)
-        return self._validators[key]
+                schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": ref}
+            self._validators[cache_key] = jsonschema_rs.validator_for(schema)
+        return self._validators[cache_key]
 
     def _errors(self, name: str, ref: str, instance: Any, strict: bool) -> list[str]:
         validator = self._validator(name, ref, strict)

@@ -13,6 +13,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import AuthenticationError, InternalServerError
+from .journal import redact_headers
 from .render import error_response
 from .state import MockState
 
@@ -68,6 +69,23 @@ class APIMiddleware:
         started = time.perf_counter()
         request_id = self.state.ids.request_id()
         scope.setdefault("state", {})["request_id"] = request_id
+        exchange = self.state.journal.start(
+            request_id=request_id,
+            started_at=self.state.clock.now(),
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            request_headers=redact_headers(scope["headers"]),
+        )
+        body_parts: list[bytes] = []
+
+        async def journaled_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                body_parts.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    exchange.request_body = b"".join(body_parts)
+            return message
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -79,6 +97,12 @@ class APIMiddleware:
                     (b"x-request-id", request_id.encode()),
                 ]
                 message = {**message, "headers": headers}
+                exchange.status = message["status"]
+                exchange.response_headers = redact_headers(headers)
+            elif message["type"] == "http.response.body":
+                exchange.response_body += message.get("body", b"")
+                if not message.get("more_body", False):
+                    self.state.journal.finish(exchange)
             await send(message)
 
         if scope["path"].startswith("/v1/") and scope["method"] != "OPTIONS":
@@ -89,7 +113,7 @@ class APIMiddleware:
             elif self.state.config.api_key is not None and key != self.state.config.api_key:
                 error = wrong_key_error(key)
             if error is not None:
-                await error_response(error)(scope, receive, send_with_headers)
+                await error_response(error)(scope, journaled_receive, send_with_headers)
                 return
         started_response = False
 
@@ -99,7 +123,7 @@ class APIMiddleware:
             await send_with_headers(message)
 
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, journaled_receive, tracking_send)
         except Exception as exc:
             # A bug in the mock: answer like the real API's 500, log it, and keep it so that
             # `MockServer` re-raises it in the test that caused it.
@@ -108,4 +132,4 @@ class APIMiddleware:
                 "unexpected error while handling %s %s", scope["method"], scope["path"]
             )
             if not started_response:
-                await error_response(internal_error())(scope, receive, send_with_headers)
+                await error_response(internal_error())(scope, journaled_receive, send_with_headers)

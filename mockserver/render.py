@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
@@ -10,6 +11,7 @@ from starlette.responses import Response, StreamingResponse
 
 from .errors import APIError
 from .events import encode_event
+from .pacing import INSTANT, Pacing
 
 SSE_MEDIA_TYPE = "text/event-stream; charset=utf-8"
 
@@ -43,9 +45,14 @@ def error_response(error: APIError) -> Response:
     return json_response(error.body(), error.status_code, error.headers)
 
 
-def sse_response(events: Iterable[dict[str, Any]]) -> StreamingResponse:
+def sse_response(
+    events: Iterable[dict[str, Any]], pacing: Pacing = INSTANT
+) -> StreamingResponse:
     async def frames() -> AsyncIterator[bytes]:
-        for event in events:
+        for index, event in enumerate(events):
+            delay = pacing.delay_before(index, event)
+            if delay:
+                await asyncio.sleep(delay)
             yield encode_event(event)
 
     return StreamingResponse(

@@ -110,10 +110,16 @@ def _error_body(error_object: dict[str, Any]) -> dict[str, Any]:
 
 
 def generate_schemas() -> dict[str, dict]:
-    """Generate every schema in :data:`SCHEMA_SOURCES` from the installed SDK."""
+    """Generate every schema in :data:`SCHEMA_SOURCES` from the installed SDK (fresh dicts)."""
+    return {name: json.loads(text) for name, text in _generated_texts().items()}
+
+
+@functools.cache
+def _generated_texts() -> dict[str, str]:
+    # Generating takes ~2 s and the installed SDK cannot change under a running process.
     import openai
 
-    out: dict[str, dict] = {}
+    texts: dict[str, str] = {}
     for name, dotted_path in SCHEMA_SOURCES.items():
         sdk_type = import_type(dotted_path)
         if name == "ResponseCreateParams":
@@ -128,8 +134,8 @@ def generate_schemas() -> dict[str, dict]:
             "version": openai.__version__,
             "type": dotted_path,
         }
-        out[name] = schema
-    return out
+        texts[name] = dump_schema(schema)
+    return texts
 
 
 def dump_schema(schema: dict) -> str:
@@ -150,9 +156,8 @@ def write_schemas(directory: Path) -> list[Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for name, schema in sorted(generate_schemas().items()):
+    for name, text in sorted(_generated_texts().items()):
         path = directory / f"{name}.json"
-        text = dump_schema(schema)
         # Leave unchanged files alone so mtimes (and build caches keyed on them) stay put.
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8", newline="\n")
@@ -168,9 +173,9 @@ def stale_schemas(directory: Path) -> list[str]:
     """Names whose file is missing or differs from a fresh generation, plus unexpected files."""
     directory = Path(directory)
     stale = []
-    for name, schema in generate_schemas().items():
+    for name, text in _generated_texts().items():
         path = directory / f"{name}.json"
-        if not path.is_file() or path.read_text(encoding="utf-8") != dump_schema(schema):
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
             stale.append(name)
     if directory.is_dir():
         stale += [p.stem for p in directory.glob("*.json") if p.stem not in SCHEMA_SOURCES]

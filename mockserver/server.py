@@ -91,8 +91,9 @@ class MockServer:
         self._server = self._thread = None
 
     def reset(self) -> None:
-        """Forget all state (responses, failures) between tests."""
+        """Forget all state (responses, journal, failures) between tests."""
         self.state.store.clear()
+        self.state.journal.clear()
         self.state.take_failures()
 
     def raise_failures(self) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from .clock import Clock, SystemClock
 from .config import ServerConfig
 from .ids import IdFactory
+from .journal import Journal
 from .store import MemoryStore, Store
 
 
@@ -17,6 +18,7 @@ class MockState:
     store: Store = field(default_factory=MemoryStore)
     clock: Clock = field(default_factory=SystemClock)
     ids: IdFactory = field(default_factory=IdFactory)
+    journal: Journal = field(default_factory=Journal)
     # Unexpected exceptions inside handlers; `MockServer` re-raises them in the test that caused
     # them, so a bug in the mock never hides behind a 500.
     failures: list[BaseException] = field(default_factory=list)

@@ -25,7 +25,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "openapi" / "openai-openapi.yaml"
+SPEC_PATH = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "openapi" / "openai-openapi.yaml"
+)
 SPEC_URI = "urn:openai:openapi"
 
 # JSON pointers (into the spec) of properties real traffic sends as null, against the spec.
@@ -86,4 +88,6 @@ def validate_against_spec(component_name: str, instance: Any) -> None:
     errors = spec_errors(component_name, instance)
     if errors:
         lines = "\n".join(f"  - {error[:500]}" for error in errors)
-        raise AssertionError(f"not a valid spec {component_name} ({len(errors)} problems):\n{lines}")
+        raise AssertionError(
+            f"not a valid spec {component_name} ({len(errors)} problems):\n{lines}"
+        )

@@ -1,4 +1,4 @@
-"""Strict/non-strict conformance checking, and the schemas/allowlist against real recorded traffic."""
+"""Strict/non-strict conformance checks; the schemas and allowlist against recorded traffic."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def test_strict_rejects_invented_key_on_stream_event(conformance: Conformance) -
     created = {"type": "response.created", "sequence_number": 0, "response": _response()}
     created["response"]["invented"] = True
     assert any("$.response:" in e for e in conformance.event_errors(created))
-    with pytest.raises(AssertionError, match="response.output_text.delta"):
+    with pytest.raises(AssertionError, match=r"response\.output_text\.delta"):
         conformance.assert_valid_event(_delta(invented="x"))
 
 
@@ -285,7 +285,8 @@ KNOWN_SDK_GAPS = (
 def _unexplained(errors: list[str], response: dict[str, Any]) -> list[str]:
     def explained(error: str) -> bool:
         return any(
-            gap.pattern.search(error) and (gap.before is None or _recorded_at(response) < gap.before)
+            gap.pattern.search(error)
+            and (gap.before is None or _recorded_at(response) < gap.before)
             for gap in KNOWN_SDK_GAPS
         )
 
@@ -363,3 +364,24 @@ def test_recent_recorded_response_validates_against_openapi_spec() -> None:
             openapi_spec.validate_against_spec("Response", body)
         except AssertionError as error:
             raise AssertionError(f"{source}: {error}") from None
+
+
+def test_recent_recorded_created_events_validate_against_openapi_spec() -> None:
+    """Exercises the spec helper's `usage: null` widening on created/in_progress events."""
+    if not openapi_spec.spec_available():
+        pytest.skip(f"OpenAPI spec not available ({openapi_spec.SPEC_PATH} is absent)")
+    components = {
+        "response.created": "ResponseCreatedEvent",
+        "response.in_progress": "ResponseInProgressEvent",
+    }
+    checked = 0
+    for rec in recordings():
+        for name, event in instances(rec):
+            if name is not None or event.get("type") not in components:
+                continue
+            if _recorded_at(event["response"]) < datetime(2026, 7, 1, tzinfo=UTC):
+                continue
+            assert event["response"]["usage"] is None
+            openapi_spec.validate_against_spec(components[event["type"]], event)
+            checked += 1
+    assert checked, "no created/in_progress event recorded since 2026-07"

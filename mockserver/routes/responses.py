@@ -3,6 +3,7 @@ input tokens."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
@@ -92,8 +93,11 @@ async def create(request: Request) -> Response:
         state.store.put_response(
             StoredResponse(turn.response, turn.input_items, turn.context, events)
         )
+    pacing = state.config.pacing
     if streaming:
-        return sse_response(events)
+        return sse_response(events, pacing)
+    if pacing.reply_delay_seconds:
+        await asyncio.sleep(pacing.reply_delay_seconds)
     return json_response(turn.response, headers=RATE_LIMIT_HEADERS)
 
 
@@ -113,7 +117,7 @@ async def retrieve(request: Request) -> Response:
         return json_response(stored.response)
     obfuscate = query_bool(request, "include_obfuscation") is not False
     events = stored.events or plan_events(stored.response, obfuscate=obfuscate)
-    return sse_response(list(events_after(events, starting_after)))
+    return sse_response(list(events_after(events, starting_after)), state.config.pacing)
 
 
 async def delete(request: Request) -> Response:
