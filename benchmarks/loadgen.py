@@ -169,6 +169,10 @@ def finish_wrk(proc: subprocess.Popen[str], connections: int, duration_s: int) -
         proc.kill()
         proc.communicate(timeout=10)
         raise RuntimeError("wrk did not finish in time") from None
+    except BaseException:  # e.g. Ctrl-C: do not leave wrk running
+        proc.kill()
+        proc.wait(timeout=10)
+        raise
     if proc.returncode != 0:
         raise RuntimeError(f"wrk exited with {proc.returncode}:\n{stdout}\n{stderr}")
     return parse_output(stdout, connections)

@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -102,7 +102,6 @@ class Settings:
     ours_cmd: str
     results_dir: Path
     extra_body: dict[str, Any]
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- servers
@@ -537,6 +536,17 @@ def parse_args(argv: list[str] | None) -> Settings:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("interrupted; servers stopped", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     settings = parse_args(argv)
     if not isinstance(settings.extra_body, dict):
         print("--extra-body must be a JSON object", file=sys.stderr)
