@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -10,14 +12,20 @@ from starlette.responses import Response
 
 from .clock import Clock
 from .config import ServerConfig
+from .cors import cors_middleware
 from .errors import APIError, NotFoundError
+from .faults import Chaos
 from .ids import IdFactory
 from .middleware import APIMiddleware
 from .render import error_response
-from .routes import responses
+from .replay import ReplayConfig, ReplayLayer
+from .routes import admin, background, compact, conversations, responses
+from .routes.inspector import InspectorMiddleware
 from .seed import load_seed
 from .state import MockState
 from .store import MemoryStore, Store
+from .stub_middleware import StubMiddleware
+from .stubs import load_stubs
 
 
 def invalid_url(request: Request) -> APIError:
@@ -43,6 +51,7 @@ def create_app(
     store: Store | None = None,
     clock: Clock | None = None,
     ids: IdFactory | None = None,
+    replay: ReplayConfig | None = None,
 ) -> Starlette:
     config = config or ServerConfig()
     state = MockState(config=config, store=store or MemoryStore())
@@ -51,13 +60,36 @@ def create_app(
     state.ids = ids or IdFactory(config.id_seed)
     if config.seed_file is not None:
         load_seed(state, config.seed_file)
-    middleware = [Middleware(APIMiddleware, state=state)]
+    state.stubs.extend(load_stubs(Path(p) for p in config.stubs), permanent=True)
+    chaos = Chaos(config.chaos_rate, config.chaos_seed, config.chaos_faults or None)
+    middleware = [
+        Middleware(APIMiddleware, state=state),
+        # Stubs and faults act after authentication, before the routes.
+        Middleware(StubMiddleware, state=state, chaos=chaos),
+    ]
     if config.self_check:
         from .self_check import SelfCheckMiddleware
 
         middleware.insert(0, Middleware(SelfCheckMiddleware, state=state))
+    # Outermost: CORS (answers preflights before auth), then the inspector page (kept out of the
+    # journal and the self-check).
+    middleware[:0] = [
+        cors_middleware(config.cors_origins),
+        Middleware(InspectorMiddleware, state=state),
+    ]
+    layer = None
+    if replay is not None:
+        # Record/replay answers as the API, so it goes right behind CORS and the inspector.
+        layer = ReplayLayer(replay, state)
+        middleware.insert(2, Middleware(layer.wrap))
     app = Starlette(
-        routes=[*responses.routes],
+        routes=[
+            *responses.routes,
+            *compact.routes,
+            *background.routes,
+            *conversations.routes,
+            *admin.routes,
+        ],
         middleware=middleware,
         exception_handlers={
             APIError: on_api_error,
@@ -65,4 +97,5 @@ def create_app(
         },
     )
     app.state.mock = state
+    app.state.replay = layer
     return app

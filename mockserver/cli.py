@@ -6,6 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from .cli_lifecycle import add_lifecycle_arguments, lifecycle_config
+from .cli_recordings import COMMANDS as RECORDING_COMMANDS
+from .cli_recordings import add_commands as add_recording_commands
+from .cli_recordings import add_replay_arguments, replay_config
+from .cli_stubs import add_stub_arguments, stub_config
 from .errors import ConfigurationError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -34,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--id-seed", type=int, metavar="N", help="make ids reproducible")
     serve.add_argument(
+        "--edge-cases", action="store_true",
+        help="answer structured requests with Hypothesis-drawn edge cases (see "
+        "docs/structured-outputs-and-tools.md)",
+    )
+    serve.add_argument(
+        "--edge-seed", type=int, metavar="N", help="make edge-case answers reproducible"
+    )
+    serve.add_argument(
         "--max-body-bytes",
         type=int,
         default=None,
@@ -53,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--reply-delay-ms", type=float, default=0.0, metavar="MS",
         help="delay before a non-streaming reply",
     )
+    serve.add_argument(
+        "--cors-origin", action="append", default=[], metavar="ORIGIN", dest="cors_origins",
+        help="also let pages from this origin call the server (repeatable; * for any); "
+        "local origins (localhost, 127.0.0.1, [::1], any port) are always allowed",
+    )
+    add_replay_arguments(serve)
+    add_lifecycle_arguments(serve)
+    add_stub_arguments(serve)
 
     schemas = commands.add_parser(
         "schemas", help="generate schemas/ from the installed openai SDK's types"
@@ -61,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument(
         "--check", action="store_true", help="only report stale schemas; exit 1 if any"
     )
+    add_recording_commands(commands)
     return parser
 
 
@@ -85,10 +107,19 @@ def run_serve(args: argparse.Namespace) -> int:
         seed_file=args.seed,
         id_seed=args.id_seed,
         max_body_bytes=args.max_body_bytes or DEFAULT_MAX_BODY_BYTES,
+        cors_origins=tuple(args.cors_origins),
+        **lifecycle_config(args),
+        **stub_config(args),
+        edge_cases=args.edge_cases,
+        edge_seed=args.edge_seed,
     )
-    app = create_app(config)
+    app = create_app(config, replay=replay_config(args))
     print(
         f"mockserver: serving the Responses API at http://{args.host}:{args.port}/v1",
+        file=sys.stderr,
+    )
+    print(
+        f"mockserver: inspector at http://{args.host}:{args.port}/__mockserver/inspector",
         file=sys.stderr,
     )
     uvicorn.run(
@@ -124,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return run_serve(args)
+        if args.command in RECORDING_COMMANDS:
+            return RECORDING_COMMANDS[args.command](args)
         return run_schemas(args)
     except ConfigurationError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)

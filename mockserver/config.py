@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .lifecycle import DEFAULT_TIMELINE, Timeline
 from .pacing import INSTANT, Pacing
 
 DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
+# The real API: "This response can no longer be streamed because it is more than 5 minutes old."
+DEFAULT_STREAM_RESUME_TTL = 300.0
 
 
 @dataclass(frozen=True)
@@ -23,3 +26,29 @@ class ServerConfig:
     pacing: Pacing = INSTANT
     # Validate every emitted body and event against schemas/ (slow; for tests).
     self_check: bool = False
+    # How long background jobs stay queued and run (see lifecycle.py).
+    background_timeline: Timeline = DEFAULT_TIMELINE
+    # Make every background job fail (status "failed"), to test failure handling; a request can
+    # ask for it alone with the header `x-mockserver-background-outcome: failed`.
+    fail_background_jobs: bool = False
+    # Seconds after creation during which a background stream can be resumed.
+    stream_resume_ttl: float = DEFAULT_STREAM_RESUME_TTL
+    # Secret for compaction items' encrypted_content; random per server when unset (set it to
+    # share compaction items between servers or across restarts).
+    compaction_key: str | None = None
+    # Browser origins allowed by CORS besides local ones (see cors.py); "*" allows any.
+    cors_origins: tuple[str, ...] = ()
+    # Answer every structured request (json_schema, json_object, tool arguments) with
+    # Hypothesis-drawn edge cases, as the header `x-mockserver-edge-cases: 1` does for one.
+    edge_cases: bool = False
+    # Seed of those draws (mixed with each request's content); random per request when unset.
+    edge_seed: int | None = None
+    # Stub files or directories loaded at start-up (docs/stubs-faults-tools.md); a request that
+    # matches no stub gets the default answer, or with `strict_stubs` a 400 naming the nearest.
+    stubs: tuple[Path | str, ...] = ()
+    strict_stubs: bool = False
+    # Chaos runs: this share of API requests gets a random fault from `chaos_faults` (default:
+    # rate_limit, server_error, service_unavailable, cut_stream), drawn from `chaos_seed`.
+    chaos_rate: float = 0.0
+    chaos_seed: int | None = None
+    chaos_faults: tuple[str, ...] = ()

@@ -46,6 +46,12 @@ UNMODELLED_KEYS: dict[str, frozenset[str]] = {
     "openai__types__responses__response_text_done_event__LogprobTopLogprob": frozenset({"bytes"}),
 }
 
+# Schema `$defs` name -> {property: enum values the real API sends that the SDK's enum lacks}.
+UNMODELLED_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
+    # `response.failed` after an in-stream quota error (vercel-ai openai-error.1.chunks.txt).
+    "ResponseError": {"code": ("insufficient_quota",)},
+}
+
 STREAM_EVENT_SCHEMA = "ResponseStreamEvent"
 
 
@@ -86,6 +92,10 @@ def strict_schema(
     strict = copy.deepcopy(dict(schema))
     for name, definition in strict.get("$defs", {}).items():
         _close_objects(definition, unmodelled_keys.get(name, frozenset()))
+        for prop, values in UNMODELLED_VALUES.get(name, {}).items():
+            enum = definition.get("properties", {}).get(prop, {}).get("enum")
+            if isinstance(enum, list):
+                enum.extend(v for v in values if v not in enum)
     top = {key: value for key, value in strict.items() if key != "$defs"}
     _close_objects(top, unmodelled_keys.get(str(strict.get("title")), frozenset()))
     strict.update(top)

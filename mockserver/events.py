@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from .events_tools import plan_item, with_annotations
 from .tokens import split_pieces
 
 OBFUSCATION_WIDTH = 16
@@ -103,6 +104,15 @@ class _Planner:
         self.emit("response.function_call_arguments.done", **where, arguments=item["arguments"])
         self.emit("response.output_item.done", output_index=index, item=item)
 
+    def custom_tool_call(self, index: int, item: dict[str, Any]) -> None:
+        # Same shape as a function call; the SDK types these deltas without `obfuscation`.
+        self.emit("response.output_item.added", output_index=index, item={**item, "input": ""})
+        where = {"item_id": item["id"], "output_index": index}
+        for piece in split_pieces(item["input"]):
+            self.emit("response.custom_tool_call_input.delta", **where, delta=piece)
+        self.emit("response.custom_tool_call_input.done", **where, input=item["input"])
+        self.emit("response.output_item.done", output_index=index, item=item)
+
 
 def plan_events(
     response: dict[str, Any], *, obfuscate: bool = True, queued: bool = False
@@ -120,12 +130,13 @@ def plan_events(
             planner.message(index, item)
         elif item["type"] == "function_call":
             planner.function_call(index, item)
+        elif item["type"] == "custom_tool_call":
+            planner.custom_tool_call(index, item)
         else:
-            planner.emit("response.output_item.added", output_index=index, item=item)
-            planner.emit("response.output_item.done", output_index=index, item=item)
+            plan_item(planner, index, item, response)
     terminal = TERMINAL_EVENTS.get(response["status"], "response.completed")
     planner.emit(terminal, response=copy.deepcopy(response))
-    return planner.events
+    return with_annotations(planner.events)
 
 
 def encode_event(event: dict[str, Any]) -> bytes:

@@ -38,6 +38,14 @@ def _normalize_content(role: str, content: Any) -> Any:
         if part_type == "output_text":
             part["annotations"] = []
         return [part]
+    if isinstance(content, list):
+        # The real API stores an image part without `detail` as `"detail": "auto"`.
+        return [
+            {**part, "detail": part.get("detail") or "auto"}
+            if isinstance(part, dict) and part.get("type") == "input_image"
+            else part
+            for part in content
+        ]
     return content
 
 

@@ -24,6 +24,8 @@ SNAPSHOTS: dict[str, str] = {
     "gpt-5-mini": "gpt-5-mini-2025-08-07",
     "gpt-5-nano": "gpt-5-nano-2025-08-07",
     "gpt-5.5": "gpt-5.5-2026-04-23",
+    # Not in the SDK's list; the real API accepts it (openai-dotnet ResponsesWithReasoning).
+    "gpt-5.6": "gpt-5.6-sol",
     "o3": "o3-2025-04-16",
     "o3-mini": "o3-mini-2025-01-31",
     "o4-mini": "o4-mini-2025-04-16",

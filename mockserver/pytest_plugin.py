@@ -4,6 +4,7 @@ Fixtures:
 - ``mockserver_session``: one server for the whole session.
 - ``mock_server``: the same server, with state reset before each test; a failure inside the
   server is re-raised in the test that caused it.
+- ``mockserver_stubs``: its stubs (``.add(...)``, ``.load(path)``), cleared before each test.
 - ``openai_client`` / ``async_openai_client``: SDK clients pointed at it.
 """
 
@@ -14,7 +15,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from . import hypothesis_profiles, pytest_recordings
 from .server import MockServer
+from .stubs.api import Stubs
+
+try:  # pytest-asyncio's default (strict) mode ignores async fixtures made by plain @pytest.fixture
+    from pytest_asyncio import fixture as async_fixture
+except ImportError:  # without it, anyio's pytest plugin drives plain async fixtures
+    async_fixture = pytest.fixture
 
 if TYPE_CHECKING:
     import openai
@@ -29,19 +37,51 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="bool",
         default=False,
     )
+    parser.addini(
+        "mockserver_hypothesis_profile",
+        "Hypothesis profile to load (dev or ci) unless $HYPOTHESIS_PROFILE or "
+        "--hypothesis-profile names one",
+        default="",
+    )
+    pytest_recordings.add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    pytest_recordings.configure(config)
+    if not config.getoption("hypothesis_profile", None):
+        try:
+            hypothesis_profiles.load(config.getini("mockserver_hypothesis_profile") or None)
+        except Exception as exc:  # hypothesis.errors.InvalidArgument: an unknown profile
+            raise pytest.UsageError(
+                f"{exc} Set {hypothesis_profiles.ENV_VAR} to one of "
+                f"{', '.join(hypothesis_profiles.PROFILES)} (or a profile you registered)."
+            ) from None
 
 
 @pytest.fixture(scope="session")
-def mockserver_session(pytestconfig: pytest.Config) -> Iterator[MockServer]:
-    with MockServer(self_check=pytestconfig.getini("mockserver_self_check")) as server:
+def mockserver_session(
+    pytestconfig: pytest.Config, request: pytest.FixtureRequest
+) -> Iterator[MockServer]:
+    replay = pytest_recordings.replay_options(pytestconfig, request.session)
+    with MockServer(self_check=pytestconfig.getini("mockserver_self_check"), **replay) as server:
         yield server
 
 
 @pytest.fixture
-def mock_server(mockserver_session: MockServer) -> Iterator[MockServer]:
+def mock_server(
+    mockserver_session: MockServer, request: pytest.FixtureRequest
+) -> Iterator[MockServer]:
     mockserver_session.reset()
+    pytest_recordings.enter_test(mockserver_session, request.node)
     yield mockserver_session
     mockserver_session.raise_failures()
+    pytest_recordings.leave_test(mockserver_session)
+
+
+@pytest.fixture
+def mockserver_stubs(mock_server: MockServer) -> Stubs:
+    """The stubs of the reset server (stubs added in a test are dropped before the next)."""
+    return mock_server.stubs
 
 
 @pytest.fixture
@@ -53,7 +93,7 @@ def openai_client(mock_server: MockServer) -> Iterator[openai.OpenAI]:
         yield client
 
 
-@pytest.fixture
+@async_fixture
 async def async_openai_client(mock_server: MockServer) -> AsyncIterator[openai.AsyncOpenAI]:
     import openai
 

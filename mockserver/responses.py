@@ -6,11 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .builtin_tools import add_tool_usage
+from .builtin_tools import echo_tool as echo_builtin_tool
 from .clock import Clock
+from .directives import Directives
+from .function_calls import echo_tools
 from .ids import IdFactory
 from .inputs import normalize_input
 from .models import Model
-from .synthesis import synthesize
+from .respond import respond
+from .structured import echo_text
 from .tokens import count_context_tokens
 
 DEFAULT_TEXT_CONFIG = {"format": {"type": "text"}, "verbosity": "medium"}
@@ -51,18 +56,9 @@ def empty_tool_usage() -> dict[str, Any]:
     }
 
 
-def _echo_tools(tools: Sequence[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    echoed = []
-    for tool in tools or []:
-        if tool.get("type") == "function":
-            tool = {"description": None, "strict": True, **tool}
-        echoed.append(tool)
-    return echoed
-
-
 def echo_fields(params: dict[str, Any], model: Model) -> dict[str, Any]:
     """The request fields the real API echoes into every Response, with its defaults."""
-    text = {**DEFAULT_TEXT_CONFIG, **(params.get("text") or {})}
+    text = echo_text(params.get("text"))
     reasoning = params.get("reasoning") or {}
     default_effort = "medium" if model.reasoning else None
     return {
@@ -90,7 +86,7 @@ def echo_fields(params: dict[str, Any], model: Model) -> dict[str, Any]:
         else 1.0,
         "text": text,
         "tool_choice": params.get("tool_choice") or "auto",
-        "tools": _echo_tools(params.get("tools")),
+        "tools": [echo_builtin_tool(t) for t in echo_tools(params.get("tools"))],
         "top_logprobs": params.get("top_logprobs") or 0,
         "top_p": float(params["top_p"]) if params.get("top_p") is not None else 1.0,
         "truncation": params.get("truncation") or "disabled",
@@ -128,6 +124,8 @@ def assemble(
         "max_output_tokens": echo["max_output_tokens"],
         "max_tool_calls": echo["max_tool_calls"],
         "model": echo["model"],
+        # Sent (as null when nothing was moderated) since 2026-04; the mock moderates nothing.
+        "moderation": None,
         "output": output,
         "parallel_tool_calls": echo["parallel_tool_calls"],
         "presence_penalty": echo["presence_penalty"],
@@ -141,7 +139,7 @@ def assemble(
         "temperature": echo["temperature"],
         "text": echo["text"],
         "tool_choice": echo["tool_choice"],
-        "tool_usage": empty_tool_usage(),
+        "tool_usage": add_tool_usage(empty_tool_usage(), output),
         "tools": echo["tools"],
         "top_logprobs": echo["top_logprobs"],
         "top_p": echo["top_p"],
@@ -162,6 +160,7 @@ def create_turn(
     prior_context: Sequence[dict[str, Any]],
     ids: IdFactory,
     clock: Clock,
+    directives: Directives | None = None,
 ) -> Turn:
     """A finished (completed or incomplete) response for a validated create request."""
     created_at = int(clock.now())
@@ -172,7 +171,7 @@ def create_turn(
 
     input_items = normalize_input(params.get("input"), new_item_id)
     context = [*prior_context, *input_items]
-    answer = synthesize(params, model, context, new_item_id)
+    answer = respond(params, model, context, new_item_id, directives, ids.call_id)
     instructions = params.get("instructions")
     status = "incomplete" if answer.incomplete_reason else "completed"
     response = assemble(
@@ -181,7 +180,11 @@ def create_turn(
         status=status,
         echo=echo_fields(params, model),
         output=answer.items,
-        usage=usage_block(count_context_tokens(context, instructions), answer.output_tokens),
+        usage=usage_block(
+            count_context_tokens(context, instructions),
+            answer.output_tokens,
+            answer.reasoning_tokens,
+        ),
         completed_at=int(clock.now()) if status == "completed" else None,
         incomplete_reason=answer.incomplete_reason,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -15,7 +16,11 @@ from .app import create_app
 from .clock import Clock
 from .config import ServerConfig
 from .errors import MockServerError
+from .journal_query import JournalView
+from .replay import ReplayLayer, pop_replay_options
 from .state import MockState
+from .stubs.api import Stubs
+from .stubs.registry import Entry
 
 STARTUP_TIMEOUT = 10.0
 
@@ -43,8 +48,11 @@ class MockServer:
     ) -> None:
         if seed_file is not None:
             config_fields["seed_file"] = Path(seed_file)
+        # Record/replay (docs/record-replay.md): recordings=DIR, record_mode=, cassette=, ...
+        replay = pop_replay_options(config_fields)
         config = config or ServerConfig(**config_fields)
-        self.app = create_app(config, clock=clock)
+        self.app = create_app(config, clock=clock, replay=replay)
+        self.replay: ReplayLayer | None = self.app.state.replay
         self.host = host
         self._requested_port = port
         self._server: uvicorn.Server | None = None
@@ -54,6 +62,21 @@ class MockServer:
     @property
     def state(self) -> MockState:
         return self.app.state.mock
+
+    @property
+    def stubs(self) -> Stubs:
+        """The server's stubs: ``add``, ``load``, ``remove``, ``entries``, scenario ``states``."""
+        return Stubs(self.state.stubs)
+
+    def stub(self, definition: Mapping[str, Any] | None = None, **fields: Any) -> Entry:
+        """Add a stub (a mapping in the file format, or keywords such as ``input="weather",
+        text="Sunny"``); see docs/stubs-faults-tools.md."""
+        return self.stubs.add(definition, **fields)
+
+    @property
+    def journal(self) -> JournalView:
+        """Every request the server saw, with assertion helpers (journal_query.py)."""
+        return JournalView(self.state.journal)
 
     @property
     def url(self) -> str:
@@ -86,6 +109,8 @@ class MockServer:
 
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:
+            if self.replay is not None:
+                self.replay.close()
             self._server.should_exit = True
             self._thread.join(timeout=STARTUP_TIMEOUT)
         self._server = self._thread = None
@@ -94,7 +119,10 @@ class MockServer:
         """Forget all state (responses, journal, failures) between tests."""
         self.state.store.clear()
         self.state.journal.clear()
+        self.state.stubs.reset()  # keeps the start-up stubs, clears counters and states
         self.state.take_failures()
+        if self.replay is not None:
+            self.replay.rewind()
 
     def raise_failures(self) -> None:
         """Re-raise, in the caller, the first exception that escaped a handler since last time."""

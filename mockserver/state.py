@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from .config import ServerConfig
 from .ids import IdFactory
 from .journal import Journal
 from .store import MemoryStore, Store
+from .stubs.registry import StubRegistry
 
 
 @dataclass
@@ -19,10 +21,19 @@ class MockState:
     clock: Clock = field(default_factory=SystemClock)
     ids: IdFactory = field(default_factory=IdFactory)
     journal: Journal = field(default_factory=Journal)
+    # Scenario stubs, their counters and scenario states (stubs/registry.py).
+    stubs: StubRegistry = field(default_factory=StubRegistry)
     # Unexpected exceptions inside handlers; `MockServer` re-raises them in the test that caused
     # them, so a bug in the mock never hides behind a 500.
     failures: list[BaseException] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Key of compaction items' `encrypted_content` (compaction.py): `config.compaction_key` when
+    # set, else random, so items made by another server do not verify here.
+    compaction_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+
+    def __post_init__(self) -> None:
+        if self.config.compaction_key:
+            self.compaction_key = self.config.compaction_key.encode()
 
     def record_failure(self, exc: BaseException) -> None:
         with self._lock:

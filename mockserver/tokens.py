@@ -18,9 +18,14 @@ from typing import Any
 
 MESSAGE_OVERHEAD = 4
 REQUEST_OVERHEAD = 3
+# What one `compaction` item costs in a context, overhead included: the summary it stands for is
+# short, whatever it replaced (its opaque `encrypted_content` is not text the model reads).
+COMPACTION_ITEM_TOKENS = 20
 
 _PIECES = re.compile(
-    r"""'(?:s|t|re|ve|m|ll|d)| ?[^\W\d_]+| ?\d{1,3}| ?[^\s\w]+|\s+""",
+    # `_` is a word character to `re` but punctuation to the real pre-tokenizers; without the
+    # `|_` it matched no branch and was dropped from streamed deltas.
+    r"""'(?:s|t|re|ve|m|ll|d)| ?[^\W\d_]+| ?\d{1,3}| ?(?:[^\s\w]|_)+|\s+""",
     re.UNICODE,
 )
 
@@ -67,6 +72,9 @@ def count_context_tokens(items: Iterable[Any], instructions: str | None = None) 
     if instructions:
         total += MESSAGE_OVERHEAD + count_text_tokens(instructions)
     for item in items:
+        if isinstance(item, dict) and item.get("type") == "compaction":
+            total += COMPACTION_ITEM_TOKENS
+            continue
         total += MESSAGE_OVERHEAD + count_text_tokens(item_text(item))
     return total
 

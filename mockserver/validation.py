@@ -16,6 +16,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from .conformance import strict_schema
 from .errors import (
     InvalidRequestError,
     invalid_type,
@@ -26,7 +27,9 @@ from .errors import (
     out_of_range,
     unknown_parameter,
 )
+from .function_calls import check_tools
 from .schemas import load_schema
+from .structured.text_format import check_text_format
 
 # param -> (kind in the message, minimum, maximum); the real API's documented ranges.
 RANGES: dict[str, tuple[str, float | None, float | None]] = {
@@ -82,6 +85,18 @@ def param_path(path: Sequence[str | int]) -> str:
 # default): `$defs` name -> property names.
 OPTIONAL_ON_THE_WIRE: dict[str, frozenset[str]] = {
     "FunctionToolParam": frozenset({"strict"}),
+    # Recorded requests the real API answered 200 (shared/wire, openai-dotnet
+    # GetInputItemsWithMultiPartPagination: no `detail`; MessageHistoryWorks: an assistant turn
+    # given back as `{"type": "message", "role": "assistant", "content": [output_text]}`).
+    "ResponseInputImageParam": frozenset({"detail"}),
+    "ResponseOutputMessageParam": frozenset({"id", "status"}),
+}
+
+# Properties the SDK's request types lack that the real API accepts: `$defs` name -> names.
+EXTRA_ON_THE_WIRE: dict[str, frozenset[str]] = {
+    # `POST /responses/compact` returns the kept user messages with ids, and the compaction guide
+    # says to pass that output back as `input` as it is ("Do not prune the compact response").
+    "Message": frozenset({"id"}),
 }
 
 
@@ -96,7 +111,11 @@ def _relaxed(schema: dict[str, Any]) -> dict[str, Any]:
 
 @functools.cache
 def _validator(schema_name: str) -> Any:
-    return jsonschema_rs.validator_for(_relaxed(load_schema(schema_name)))
+    # Closed objects: the SDK's request types are open, but the real API rejects unknown nested
+    # keys (`Unknown parameter: 'reasoning.max_tokens'.`) just like unknown top-level ones.
+    return jsonschema_rs.validator_for(
+        strict_schema(_relaxed(load_schema(schema_name)), EXTRA_ON_THE_WIRE)
+    )
 
 
 @functools.cache
@@ -165,6 +184,8 @@ def _best_leaf(error: Any) -> Any:
 
 # How the real API words the expected type of some params (docs/real-errors.md, section 4).
 EXPECTED_WORDS: dict[str, str] = {
+    "model": "a string",
+    "input": "one of a string or array of input items",
     "metadata": "a metadata object",
     "tools": "an array of tools",
     "context_management": "an array of objects",
@@ -269,12 +290,16 @@ def check_create_request(body: dict[str, Any]) -> None:
         raise missing_parameter("model")
     if body["model"] is None:
         raise invalid_type("model", "a string", "an object")
+    if "input" in body and body["input"] is None:
+        raise invalid_type("input", "a string", "an object")  # sic: the real API's wording
     has_other_source = any(body.get(key) is not None for key in CONTEXT_SOURCES)
     if "input" not in body and not has_other_source:
         raise missing_parameter("input")
     check_schema("ResponseCreateParams", body)
     if body.get("input") in ("", []) and not has_other_source:
         raise no_input()
+    check_tools(body)
+    check_text_format(body)
     check_ranges(body)
     check_metadata(body.get("metadata"))
     if body.get("background") and body.get("store") is False:

@@ -10,19 +10,30 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..errors import InvalidRequestError, invalid_value, response_not_found
+from ..compaction import verify, window
+from ..context_checks import check_turn_context
+from ..conversations import check_exclusive, shard_of
+from ..directives import from_headers, reply_headers
+from ..errors import InvalidRequestError, invalid_value, no_input, response_not_found
 from ..events import events_after, plan_events
+from ..fault_responses import json_reply, stream_reply
 from ..inputs import normalize_input
+from ..lifecycle import context_at
 from ..models import Model, resolve_model
 from ..pagination import check_page_params, paginate
 from ..render import RATE_LIMIT_HEADERS, json_response, sse_response
-from ..responses import create_turn
+from ..respond import stub_answer
 from ..schemas import load_schema
 from ..state import MockState
 from ..store import StoredResponse
+from ..stub_middleware import journal_finisher, turn_plan
 from ..tokens import count_context_tokens
-from ..validation import check_create_request, check_schema
+from ..turns import build_turn, check_context_management
+from ..validation import CONTEXT_SOURCES, check_create_request, check_schema
+from .background import retrieve as retrieve_background
+from .background import start as start_background
 from .common import mock_state, query_bool, query_int, query_list, read_json_object
+from .conversations import append_turn, open_conversation
 
 # Parameters reasoning models reject (message verbatim from recorded traffic).
 REASONING_UNSUPPORTED = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
@@ -55,7 +66,8 @@ def prior_context(state: MockState, previous_id: str | None) -> list[dict[str, A
             param="previous_response_id",
             code="previous_response_not_found",
         )
-    return stored.context
+    # A background response still running has no output to continue from yet.
+    return context_at(stored.context, stored.response, stored.job, state.clock.now())
 
 
 def check_include(values: list[str]) -> None:
@@ -82,23 +94,63 @@ async def create(request: Request) -> Response:
     state = mock_state(request)
     body = await read_json_object(request)
     check_create_request(body)
+    check_context_management(body.get("context_management"))
+    check_exclusive(body)
     check_include(body.get("include") or [])
     model = resolve_model(body["model"])
     check_model_support(body, model)
-    prior = prior_context(state, body.get("previous_response_id"))
-    turn = create_turn(body, model=model, prior_context=prior, ids=state.ids, clock=state.clock)
+    conversation = open_conversation(state, body.get("conversation"))
+    if conversation is not None:
+        prior = conversation.items
+    else:
+        prior = prior_context(state, body.get("previous_response_id"))
+    check_turn_context(body, prior)
+    config = state.config
+    directives = from_headers(
+        request.headers, edge_default=config.edge_cases, seed_default=config.edge_seed
+    )
+    extra_headers = reply_headers(directives)
+    plan = turn_plan(request)  # stubs and faults (stub_middleware.py)
+    with stub_answer(plan.stub_answer):
+        turn = build_turn(
+            body,
+            model=model,
+            prior_context=prior,
+            ids=state.ids,
+            clock=state.clock,
+            key=state.compaction_key,
+            conversation_id=conversation.id if conversation else None,
+            shard=shard_of(conversation.id) if conversation else None,
+            directives=directives,
+        )
+    plan.adjust(turn)
+    if body.get("background"):
+        return _with_headers(
+            start_background(request, state, body, turn, conversation.id if conversation else None),
+            extra_headers,
+        )
+    if conversation is not None:
+        append_turn(state, conversation.id, turn)
     streaming = bool(body.get("stream"))
     events = plan_events(turn.response, obfuscate=_obfuscate(body)) if streaming else []
+    events = plan.finish_events(events)
     if turn.response["store"]:
         state.store.put_response(
             StoredResponse(turn.response, turn.input_items, turn.context, events)
         )
-    pacing = state.config.pacing
+    pacing = plan.pacing or state.config.pacing
+    cut = journal_finisher(state)
     if streaming:
-        return sse_response(events, pacing)
+        return _with_headers(stream_reply(events, pacing, plan.fault, cut), extra_headers)
     if pacing.reply_delay_seconds:
         await asyncio.sleep(pacing.reply_delay_seconds)
-    return json_response(turn.response, headers=RATE_LIMIT_HEADERS)
+    return json_reply(turn.response, {**RATE_LIMIT_HEADERS, **extra_headers}, plan.fault, cut)
+
+
+def _with_headers(response: Response, headers: dict[str, str]) -> Response:
+    for name, value in headers.items():
+        response.headers[name] = value
+    return response
 
 
 def _stored(state: MockState, response_id: str) -> StoredResponse:
@@ -112,6 +164,8 @@ async def retrieve(request: Request) -> Response:
     state = mock_state(request)
     stored = _stored(state, request.path_params["response_id"])
     check_include(query_list(request, "include"))
+    if stored.job is not None:
+        return await retrieve_background(request, state, stored)
     starting_after = query_int(request, "starting_after")
     if not query_bool(request, "stream"):
         return json_response(stored.response)
@@ -145,9 +199,18 @@ async def input_tokens(request: Request) -> Response:
     check_schema("InputTokenCountParams", body)
     if body.get("model") is not None:
         resolve_model(body["model"])
-    prior = prior_context(state, body.get("previous_response_id"))
+    check_exclusive(body)
+    conversation = open_conversation(state, body.get("conversation"))
+    if conversation is not None:
+        prior = conversation.items
+    else:
+        prior = prior_context(state, body.get("previous_response_id"))
+    if body.get("input") in ("", []) and not any(body.get(k) is not None for k in CONTEXT_SOURCES):
+        raise no_input()  # seen on the real endpoint (docs/real-errors.md, section 15)
+    verify(body.get("input"), state.compaction_key)
     items = normalize_input(body.get("input"), lambda prefix: prefix)
-    count = count_context_tokens([*prior, *items], body.get("instructions"))
+    counted = window([*prior, *items], state.compaction_key)
+    count = count_context_tokens(counted, body.get("instructions"))
     return json_response({"object": "response.input_tokens", "input_tokens": count})
 
 

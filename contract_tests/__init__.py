@@ -1,0 +1,1 @@
+"""Contract tests: the public openai SDK against a chosen target (see conftest.py)."""

@@ -1,0 +1,111 @@
+"""The inspector page: what it shows, as plain data (the page's files live next to this module).
+
+The edge that serves it is ``routes/inspector.py``. Everything here is pure: journal exchanges
+and store contents in, JSON-ready dicts out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from importlib import resources
+from typing import Any
+
+import orjson
+
+from ..journal import Exchange
+
+PREFIX = "/__mockserver/inspector"
+# The page's files: name -> content type. Nothing else is served, and nothing is fetched from
+# anywhere else (no CDN): the page works offline.
+ASSETS = {
+    "index.html": "text/html; charset=utf-8",
+    "inspector.js": "text/javascript; charset=utf-8",
+    "inspector.css": "text/css; charset=utf-8",
+}
+FRAME_END = b"\n\n"
+
+
+def asset(name: str) -> bytes:
+    return resources.files(__name__).joinpath(name).read_bytes()
+
+
+def parse_frames(body: bytes | bytearray, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """The SSE events in ``body`` after ``offset`` that are complete, and the offset after them.
+
+    A frame still being written (no blank line yet) is left for the next call.
+    """
+    end = body.rfind(FRAME_END, offset)
+    if end < 0:
+        return [], offset
+    events = []
+    for frame in bytes(body[offset:end]).split(FRAME_END):
+        for line in frame.split(b"\n"):
+            if line.startswith(b"data: "):
+                with contextlib.suppress(orjson.JSONDecodeError):
+                    events.append(orjson.loads(line[6:]))
+    return events, end + len(FRAME_END)
+
+
+def exchange_view(exchange: Exchange) -> tuple[dict[str, Any], int]:
+    """An exchange as the page shows it, and (for a stream) the body offset its events cover."""
+    view = exchange.to_dict()
+    offset = 0
+    if exchange.streamed:
+        view["events"], offset = parse_frames(exchange.response_body)
+    return view, offset
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+
+def _background(stored: Any, now: float) -> dict[str, Any] | None:
+    job = getattr(stored, "job", None)
+    if job is None:
+        return None
+    status = stored.response.get("status")
+    with contextlib.suppress(ImportError):
+        from ..lifecycle import phase
+
+        status = phase(job, now)
+    return {"id": stored.id, "status": status, "model": stored.response.get("model"), **_plain(job)}
+
+
+def _current(stored: Any, now: float) -> dict[str, Any]:
+    """The response as a client retrieving it now would see it (background jobs change)."""
+    job = getattr(stored, "job", None)
+    if job is not None:
+        with contextlib.suppress(ImportError):
+            from ..lifecycle import view
+
+            return view(stored.response, job, now)
+    return stored.response
+
+
+def store_view(store: Any, now: float) -> dict[str, Any]:
+    """Stored responses (with their input items), conversations (with their items) and
+    background jobs, newest first."""
+    stored = sorted(store.list_responses(), key=lambda s: s.response.get("created_at", 0))
+    stored.reverse()
+    responses = [{"response": _current(s, now), "input_items": s.input_items} for s in stored]
+    background = [job for job in (_background(s, now) for s in stored) if job is not None]
+    conversations = []
+    lister = getattr(store, "list_conversations", None)
+    if callable(lister):
+        for found in lister():
+            if isinstance(found, dict):
+                conversation, items = found.get("conversation", found), found.get("items")
+            else:
+                conversation = getattr(found, "conversation", found)
+                items = getattr(found, "items", None)
+            conversations.append({"conversation": _plain(conversation), "items": list(items or [])})
+        conversations.sort(key=lambda c: c["conversation"].get("created_at", 0), reverse=True)
+    return {
+        "now": now,
+        "responses": responses,
+        "conversations": conversations,
+        "background": background,
+    }

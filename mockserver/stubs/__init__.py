@@ -1,0 +1,21 @@
+"""Scenario stubs: declarative rules that script what the "model" answers to matching requests."""
+
+from .loader import load_stubs, stubs_from_document
+from .matching import RequestView, unmet
+from .model import Conditions, Stub, StubAnswer, parse_stub, stub_definition
+from .registry import Entry, Miss, StubRegistry
+
+__all__ = [
+    "Conditions",
+    "Entry",
+    "Miss",
+    "RequestView",
+    "Stub",
+    "StubAnswer",
+    "StubRegistry",
+    "load_stubs",
+    "parse_stub",
+    "stub_definition",
+    "stubs_from_document",
+    "unmet",
+]
