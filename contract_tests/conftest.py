@@ -94,8 +94,9 @@ def target(contract_target: ContractTarget) -> str:
 
 @pytest.fixture
 def on_mock(contract_target: ContractTarget) -> bool:
-    """True when the answers come from this project's server (not the real API or recordings)."""
-    return contract_target.mock
+    """True when the answers come from this project's server (directly, or replayed from
+    recordings it generated), not from the real API or live recordings."""
+    return contract_target.mock or contract_target.generated
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ def _root(client: openai.OpenAI) -> str:
 
 def add_stubs(client: openai.OpenAI, *stubs: dict[str, Any]) -> list[dict[str, Any]]:
     """Add stubs (file format); returns their entries (``id``, ``calls``, ``answered``)."""
-    reply: Any = client.post(f"{_root(client)}/__mockserver/stubs", body=list(stubs), cast_to=object)
+    reply: Any = client.post(
+        f"{_root(client)}/__mockserver/stubs", body=list(stubs), cast_to=object
+    )
     return reply["data"]
 
 
@@ -37,4 +39,6 @@ def journal(client: openai.OpenAI, path: str = "/v1/responses", method: str = "P
 
 
 def set_scenario(client: openai.OpenAI, scenario: str, state: str) -> None:
-    client.put(f"{_root(client)}/__mockserver/scenarios/{scenario}", body={"state": state}, cast_to=object)
+    client.put(
+        f"{_root(client)}/__mockserver/scenarios/{scenario}", body={"state": state}, cast_to=object
+    )

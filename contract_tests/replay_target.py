@@ -68,6 +68,11 @@ def replay_target(config: pytest.Config) -> ContractTarget:
     def before_test() -> None:
         server.reset()
         replay.use_cassette(cassette_for_nodeid(current_test()))
+        # `on_mock`: are this test's answers the mock's (recorded from it, or being generated)?
+        recorded = replay.tape.target.interactions
+        target.generated = (replay.tape.records and upstream is None) or (
+            bool(recorded) and all(i.source == "generated" for i in recorded)
+        )
 
     def after_test() -> None:
         server.raise_failures()
@@ -76,7 +81,7 @@ def replay_target(config: pytest.Config) -> ContractTarget:
             listed = "\n".join(f"- {miss.message()}" for miss in misses)
             pytest.fail(f"{len(misses)} request(s) had no recording:\n{listed}", pytrace=False)
 
-    return ContractTarget(
+    target = ContractTarget(
         name="replay",
         base_url=server.base_url,
         api_key=live_key or MOCK_API_KEY,
@@ -85,6 +90,7 @@ def replay_target(config: pytest.Config) -> ContractTarget:
         after_test=after_test,
         closers=[server.stop],
     )
+    return target
 
 
 register_target("replay", replay_target)

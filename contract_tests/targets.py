@@ -36,6 +36,9 @@ class ContractTarget:
     max_retries: int = 2
     # True when the answers come from this project's server (``on_mock``, ``mock_only``).
     mock: bool = False
+    # Replaying recordings this server generated: the answers are the mock's (``on_mock``), but
+    # its mock-only features are not there (``mock_only`` still skips). Set per test by replay.
+    generated: bool = False
     # Set when the target cannot run here; every contract test is skipped with this reason.
     skip_reason: str | None = None
     # Called around every test (reset state; re-raise failures inside the server) and at the end.

@@ -50,7 +50,9 @@ def test_a_rate_limit_has_the_real_body_and_headers(client: openai.OpenAI, model
         client.responses.create(model=model, input="Hello", extra_headers=fault("rate_limit"))
     error = caught.value
     assert error.code == "rate_limit_exceeded" and error.type == "tokens"
-    assert error.message.startswith(f"Error code: 429 - Rate limit reached for {model} in organization org-")
+    assert error.message.startswith(
+        f"Error code: 429 - Rate limit reached for {model} in organization org-"
+    )
     headers = error.response.headers
     assert headers["retry-after-ms"] == "20" and headers["retry-after"] == "1"
     assert headers["x-ratelimit-remaining-tokens"].isdigit()
@@ -67,19 +69,31 @@ def test_retries_give_up_after_max_retries(client: openai.OpenAI, model: str) ->
 
 
 @pytest.mark.mock_only
-def test_insufficient_quota_is_not_a_transient_error_to_the_caller(client: openai.OpenAI, model: str) -> None:
+def test_insufficient_quota_is_not_a_transient_error_to_the_caller(
+    client: openai.OpenAI, model: str
+) -> None:
     with pytest.raises(openai.RateLimitError) as caught:
-        client.responses.create(model=model, input="Hello", extra_headers=fault("insufficient_quota"))
+        client.responses.create(
+            model=model, input="Hello", extra_headers=fault("insufficient_quota")
+        )
     assert caught.value.body == {
-        "message": QUOTA_MESSAGE, "type": "insufficient_quota", "param": None, "code": "insufficient_quota",
+        "message": QUOTA_MESSAGE,
+        "type": "insufficient_quota",
+        "param": None,
+        "code": "insufficient_quota",
     }
 
 
 @pytest.mark.mock_only
-def test_an_in_stream_error_fails_the_stream_in_the_real_order(client: openai.OpenAI, model: str) -> None:
+def test_an_in_stream_error_fails_the_stream_in_the_real_order(
+    client: openai.OpenAI, model: str
+) -> None:
     seen: list[str] = []
     stream = client.responses.create(
-        model=model, input="Hello", stream=True, extra_headers=fault("stream_error;code=insufficient_quota")
+        model=model,
+        input="Hello",
+        stream=True,
+        extra_headers=fault("stream_error;code=insufficient_quota"),
     )
     with pytest.raises(openai.APIError) as caught:
         for event in stream:
@@ -87,17 +101,27 @@ def test_an_in_stream_error_fails_the_stream_in_the_real_order(client: openai.Op
     assert seen == ["response.created", "response.in_progress"]
     assert caught.value.message == QUOTA_MESSAGE
     assert caught.value.body == {
-        "type": "insufficient_quota", "code": "insufficient_quota", "message": QUOTA_MESSAGE, "param": None,
+        "type": "insufficient_quota",
+        "code": "insufficient_quota",
+        "message": QUOTA_MESSAGE,
+        "param": None,
     }
     events = journal(client)[0]["events"]
-    assert [e["type"] for e in events] == ["response.created", "response.in_progress", "error", "response.failed"]
+    assert [e["type"] for e in events] == [
+        "response.created",
+        "response.in_progress",
+        "error",
+        "response.failed",
+    ]
     failed = events[-1]["response"]
     assert failed["status"] == "failed" and failed["output"] == [] and failed["usage"] is None
     assert client.responses.retrieve(failed["id"]).error.code == "insufficient_quota"  # type: ignore[union-attr]
 
 
 @pytest.mark.mock_only
-def test_a_rate_limited_stream_error_without_a_stream_is_a_429(client: openai.OpenAI, model: str) -> None:
+def test_a_rate_limited_stream_error_without_a_stream_is_a_429(
+    client: openai.OpenAI, model: str
+) -> None:
     with pytest.raises(openai.RateLimitError):
         client.responses.create(model=model, input="Hello", extra_headers=fault("stream_error"))
 
@@ -112,7 +136,10 @@ def test_a_cut_stream_is_a_connection_error_mid_stream(client: openai.OpenAI, mo
         for event in stream:
             seen.append(event.type)
     assert collapse_runs(seen) == [
-        "response.created", "response.in_progress", "response.output_item.added", "response.content_part.added",
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.content_part.added",
     ]
 
 
@@ -127,7 +154,10 @@ def test_a_cut_reply_is_retried_by_the_sdk(client: openai.OpenAI, model: str) ->
 @pytest.mark.mock_only
 def test_content_filter_incomplete(client: openai.OpenAI, model: str) -> None:
     stream = client.responses.create(
-        model=model, input="Hello", stream=True, extra_headers=fault("incomplete;reason=content_filter")
+        model=model,
+        input="Hello",
+        stream=True,
+        extra_headers=fault("incomplete;reason=content_filter"),
     )
     events = list(stream)
     assert events[-1].type == "response.incomplete"

@@ -30,7 +30,9 @@ WEATHER_TOOL = {
 
 
 def test_a_text_stub_answers_plain_and_streamed(client: openai.OpenAI, model: str) -> None:
-    (entry,) = add_stubs(client, {"match": {"input": "weather"}, "answer": {"text": "Sunny, 21°C."}})
+    (entry,) = add_stubs(
+        client, {"match": {"input": "weather"}, "answer": {"text": "Sunny, 21°C."}}
+    )
     reply = client.responses.create(model=model, input="What's the weather?")
     assert reply.output_text == "Sunny, 21°C."
     with client.responses.stream(model=model, input="weather please") as stream:
@@ -49,19 +51,29 @@ def test_a_tool_call_then_the_answer_and_the_second_call_carried_the_output(
         client,
         {
             "match": {"input": "Paris", "call": 1},
-            "answer": {"output": [{"type": "function_call", "name": "get_weather", "arguments": {"city": "Paris"}}]},
+            "answer": {
+                "output": [
+                    {"type": "function_call", "name": "get_weather", "arguments": {"city": "Paris"}}
+                ]
+            },
         },
         {"match": {"input_types": "function_call_output"}, "answer": "It is sunny in Paris."},
     )
     first = client.responses.create(model=model, input="Weather in Paris?", tools=[WEATHER_TOOL])
     (call,) = first.output
-    assert call.type == "function_call" and call.id.startswith("fc_") and call.call_id.startswith("call_")
+    assert (
+        call.type == "function_call"
+        and call.id.startswith("fc_")
+        and call.call_id.startswith("call_")
+    )
     assert json.loads(call.arguments) == {"city": "Paris"}
     second = client.responses.create(
         model=model,
         previous_response_id=first.id,
         tools=[WEATHER_TOOL],
-        input=[{"type": "function_call_output", "call_id": call.call_id, "output": '{"sky": "clear"}'}],
+        input=[
+            {"type": "function_call_output", "call_id": call.call_id, "output": '{"sky": "clear"}'}
+        ],
     )
     assert second.output_text == "It is sunny in Paris."
     sent = [entry["request_body"] for entry in journal(client)]
@@ -71,10 +83,18 @@ def test_a_tool_call_then_the_answer_and_the_second_call_carried_the_output(
     ]
 
 
-def test_function_call_arguments_stream_like_the_real_api(client: openai.OpenAI, model: str) -> None:
+def test_function_call_arguments_stream_like_the_real_api(
+    client: openai.OpenAI, model: str
+) -> None:
     add_stubs(
         client,
-        {"answer": {"output": [{"type": "function_call", "name": "get_weather", "arguments": {"city": "Oslo"}}]}},
+        {
+            "answer": {
+                "output": [
+                    {"type": "function_call", "name": "get_weather", "arguments": {"city": "Oslo"}}
+                ]
+            }
+        },
     )
     with client.responses.stream(model=model, input="Oslo?", tools=[WEATHER_TOOL]) as stream:
         events = list(stream)
@@ -113,8 +133,16 @@ def test_call_numbers_one_shot_rules_and_priorities(client: openai.OpenAI, model
 def test_scenario_states(client: openai.OpenAI, model: str) -> None:
     add_stubs(
         client,
-        {"match": {"scenario": "order", "state": "start"}, "set_state": "asked", "answer": "Which size?"},
-        {"match": {"scenario": "order", "state": "asked"}, "set_state": "done", "answer": "Ordered."},
+        {
+            "match": {"scenario": "order", "state": "start"},
+            "set_state": "asked",
+            "answer": "Which size?",
+        },
+        {
+            "match": {"scenario": "order", "state": "asked"},
+            "set_state": "done",
+            "answer": "Ordered.",
+        },
         {"match": {"scenario": "order", "state": "done"}, "answer": "Anything else?"},
     )
     said = [client.responses.create(model=model, input="pizza").output_text for _ in range(3)]
@@ -123,7 +151,9 @@ def test_scenario_states(client: openai.OpenAI, model: str) -> None:
     assert client.responses.create(model=model, input="pizza").output_text == "Ordered."
 
 
-def test_matching_on_model_tools_choice_metadata_and_header(client: openai.OpenAI, model: str) -> None:
+def test_matching_on_model_tools_choice_metadata_and_header(
+    client: openai.OpenAI, model: str
+) -> None:
     add_stubs(
         client,
         {
@@ -135,9 +165,15 @@ def test_matching_on_model_tools_choice_metadata_and_header(client: openai.OpenA
                 "headers": {"x-test-case": "matching"},
             },
             "answer": "Matched every condition.",
-        }
+        },
     )
-    asked = dict(model=model, input="hi", tools=[WEATHER_TOOL], tool_choice="required", metadata={"suite": "contract"})
+    asked = dict(
+        model=model,
+        input="hi",
+        tools=[WEATHER_TOOL],
+        tool_choice="required",
+        metadata={"suite": "contract"},
+    )
     hit = client.responses.create(**asked, extra_headers={"x-test-case": "matching"})  # type: ignore[arg-type]
     assert hit.output_text == "Matched every condition."
     miss = client.responses.create(**asked, extra_headers={"x-test-case": "other"})  # type: ignore[arg-type]
@@ -149,17 +185,30 @@ def test_an_error_stub_raises_the_sdk_error(client: openai.OpenAI, model: str) -
         client,
         {
             "match": {"input": "bad"},
-            "answer": {"error": {"status": 400, "message": "Scripted failure.", "param": "input", "code": "scripted"}},
+            "answer": {
+                "error": {
+                    "status": 400,
+                    "message": "Scripted failure.",
+                    "param": "input",
+                    "code": "scripted",
+                }
+            },
         },
-        {"match": {"method": "GET", "path": "/v1/responses/*"}, "answer": {"error": {"status": 404, "message": "Gone."}}},
+        {
+            "match": {"method": "GET", "path": "/v1/responses/*"},
+            "answer": {"error": {"status": 404, "message": "Gone."}},
+        },
     )
     with pytest.raises(openai.BadRequestError) as caught:
         client.responses.create(model=model, input="bad input")
     assert caught.value.body == {
-        "message": "Scripted failure.", "type": "invalid_request_error", "param": "input", "code": "scripted",
+        "message": "Scripted failure.",
+        "type": "invalid_request_error",
+        "param": "input",
+        "code": "scripted",
     }
     created = client.responses.create(model=model, input="fine")
-    with pytest.raises(openai.NotFoundError, match="Gone."):
+    with pytest.raises(openai.NotFoundError, match=r"Gone\."):
         client.responses.retrieve(created.id)
 
 
@@ -197,7 +246,10 @@ def test_stubbed_built_in_and_reasoning_items(client: openai.OpenAI) -> None:
         },
     )
     with client.responses.stream(
-        model="gpt-5-mini", input="otters?", tools=[{"type": "web_search"}], reasoning={"summary": "auto"}
+        model="gpt-5-mini",
+        input="otters?",
+        tools=[{"type": "web_search"}],
+        reasoning={"summary": "auto"},
     ) as stream:
         types = collapse_runs(e.type for e in stream)
         final = stream.get_final_response()
@@ -209,8 +261,10 @@ def test_stubbed_built_in_and_reasoning_items(client: openai.OpenAI) -> None:
 
 
 @pytest.mark.asyncio
-async def test_stubs_answer_async_streams(async_client: openai.AsyncOpenAI, model: str) -> None:
-    add_stubs(openai.OpenAI(base_url=str(async_client.base_url), api_key="sk-admin"), {"answer": "Async hello."})
+async def test_stubs_answer_async_streams(
+    client: openai.OpenAI, async_client: openai.AsyncOpenAI, model: str
+) -> None:
+    add_stubs(client, {"answer": "Async hello."})
     stream = await async_client.responses.create(model=model, input="hi", stream=True)
     text = "".join([e.delta async for e in stream if e.type == "response.output_text.delta"])
     assert text == "Async hello."
@@ -218,6 +272,8 @@ async def test_stubs_answer_async_streams(async_client: openai.AsyncOpenAI, mode
 
 def test_a_bad_stub_is_rejected_with_the_rule_and_problem(client: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
-        add_stubs(client, {"answer": "ok"}, {"name": "typo", "match": {"modle": "x"}, "answer": "ok"})
+        add_stubs(
+            client, {"answer": "ok"}, {"name": "typo", "match": {"modle": "x"}, "answer": "ok"}
+        )
     message = caught.value.message
     assert "stub #2 'typo': match: unknown key 'modle' in match; valid keys are" in message

@@ -76,6 +76,7 @@ def create_app(
     middleware[:0] = [
         cors_middleware(config.cors_origins),
         Middleware(InspectorMiddleware, state=state),
+        Middleware(admin.AdminMiddleware, state=state),  # stubs, journal, reset (routes/admin.py)
     ]
     layer = None
     if replay is not None:
@@ -88,7 +89,6 @@ def create_app(
             *compact.routes,
             *background.routes,
             *conversations.routes,
-            *admin.routes,
         ],
         middleware=middleware,
         exception_handlers={

@@ -6,6 +6,9 @@ Fixtures:
   server is re-raised in the test that caused it.
 - ``mockserver_stubs``: its stubs (``.add(...)``, ``.load(path)``), cleared before each test.
 - ``openai_client`` / ``async_openai_client``: SDK clients pointed at it.
+
+``@pytest.mark.mockserver_cassette`` replays (and records) a test's own cassette: see
+``pytest_recordings.py`` and docs/record-replay.md.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ the documented limits; sizes are kept small so that examples are fast to send an
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import enum
 import uuid
@@ -226,8 +227,6 @@ def _objects_in(schema: dict[str, Any]) -> list[dict[str, Any]]:
 
 @st.composite
 def _broken(draw: st.DrawFn) -> dict[str, Any]:
-    import copy
-
     schema = copy.deepcopy(draw(strict_schemas()))
     target = draw(st.sampled_from(_objects_in(schema)))
     rule = draw(

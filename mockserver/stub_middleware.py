@@ -44,6 +44,8 @@ from .state import MockState
 from .stubs import RequestView
 from .stubs.model import CREATE_METHOD, CREATE_PATH
 
+_MOCK_HEADERS = (FAULT_HEADER.encode(), PACING_HEADER.encode())
+
 
 def turn_plan(request: Request) -> TurnPlan:
     """The plan the middleware left for this create request (the default model when none)."""
@@ -69,10 +71,17 @@ def request_context(state: MockState, body: dict[str, Any] | None) -> tuple[list
         return [], []
     prior: list[Any] = []
     previous = body.get("previous_response_id")
+    conversation = body.get("conversation")
+    if isinstance(conversation, dict):
+        conversation = conversation.get("id")
     if isinstance(previous, str):
         stored = state.store.get_response(previous)
         if stored is not None:
             prior = list(stored.context)
+    elif isinstance(conversation, str):
+        found = state.store.get_conversation(conversation)
+        if found is not None:
+            prior = list(found.items)
     try:
         items = normalize_input(body.get("input"), lambda prefix: prefix)
     except Exception:  # malformed input: the route's validation answers it
@@ -103,14 +112,11 @@ class StubMiddleware:
         self.state = state
         self.chaos = chaos or Chaos(0.0, None)
 
-    def _idle(self, headers: dict[str, str]) -> bool:
-        return not (
-            len(self.state.stubs)
-            or self.state.config.strict_stubs
-            or self.chaos.enabled
-            or FAULT_HEADER in headers
-            or PACING_HEADER in headers
-        )
+    def _idle(self, scope: Scope) -> bool:
+        """Nothing here can affect this request (the hot path: no parsing at all)."""
+        if len(self.state.stubs) or self.state.config.strict_stubs or self.chaos.enabled:
+            return False
+        return not any(name in _MOCK_HEADERS for name, _ in scope["headers"])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -120,10 +126,10 @@ class StubMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if self._idle(headers):
+        if self._idle(scope):
             await self.app(scope, receive, send)
             return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         raw, messages = await _buffer(receive, self.state.config.max_body_bytes)
 
         async def replay() -> Message:

@@ -229,3 +229,23 @@ def test_inspector_shows_requests_live_newest_first(tab: Tab, api: MockServer) -
         f".join(' ') === '{response_id} {before.id}'"
     )
     assert tab.text("#count-responses") == "2"
+
+
+def test_inspector_left_open_follows_a_restarted_server(tab: Tab) -> None:
+    with MockServer(self_check=True) as first:
+        port = first.port
+        with openai.OpenAI(base_url=first.base_url, api_key="sk-test") as client:
+            client.responses.create(model="gpt-4o-mini", input="to the first server")
+            old = client.responses.create(model="gpt-4o-mini", input="again to the first server")
+        tab.goto(f"{first.url}{PREFIX}")
+        tab.wait_for(exchange_row(old._request_id or ""))
+    # The open page did not keep the first server from stopping; a new one takes its port.
+    with MockServer(self_check=True, port=port or 0) as second:
+        with openai.OpenAI(base_url=second.base_url, api_key="sk-test") as client:
+            new = client.responses.create(model="gpt-4o-mini", input="to the second server")
+        tab.wait_for(exchange_row(new._request_id or ""))
+        rows = tab.evaluate(
+            "[...document.querySelectorAll('li.exchange')].map((li) => li.dataset.requestId)"
+        )
+        # Numbered from 1 again: the page neither skips them nor mixes them with the old ones.
+        assert rows == [new._request_id], "the first server's requests are gone"

@@ -16,9 +16,10 @@ from mockserver.builtin_tools import (
     chosen_tools,
     decorate,
     echo_tool,
+    image_generation,
+    mcp,
     run_tools,
 )
-from mockserver.builtin_tools import image_generation, mcp
 from mockserver.errors import InvalidRequestError
 from mockserver.responses import empty_tool_usage
 from mockserver.synthesis import message_item
@@ -31,9 +32,15 @@ DICE = {"type": "mcp", "server_label": "dice", "server_url": "https://example.co
 FUNCTION = {"type": "function", "name": "get_weather"}
 
 
-def context_for(params: dict[str, Any], question: str, context: list[Any] | None = None) -> ToolContext:
+def context_for(
+    params: dict[str, Any], question: str, context: list[Any] | None = None
+) -> ToolContext:
     counter = iter(range(1000))
-    items = context if context is not None else [{"type": "message", "role": "user", "content": question}]
+    items = (
+        context
+        if context is not None
+        else [{"type": "message", "role": "user", "content": question}]
+    )
     return ToolContext(params, question, items, lambda p: f"{p}_{next(counter)}", "seed")
 
 
@@ -61,12 +68,16 @@ def test_tool_choice_forces_or_forbids() -> None:
     assert chosen({"tools": tools, "tool_choice": {"type": "file_search"}}, new_turn=False) == [
         "file_search"
     ]
-    forced = chosen_tools({"tools": tools, "tool_choice": {"type": "mcp", "server_label": "other"}}, "", True)
+    forced = chosen_tools(
+        {"tools": tools, "tool_choice": {"type": "mcp", "server_label": "other"}}, "", True
+    )
     assert [t["server_label"] for t in forced] == ["other"]
     assert chosen({"tools": tools, "tool_choice": "required"}) == ["web_search"]
     assert chosen({"tools": [FUNCTION, WEB], "tool_choice": "required"}) == []
     assert chosen({"tools": tools, "tool_choice": "none"}, "search") == []
-    assert chosen({"tools": tools, "tool_choice": {"type": "function", "name": "f"}}, "search") == []
+    assert (
+        chosen({"tools": tools, "tool_choice": {"type": "function", "name": "f"}}, "search") == []
+    )
     assert chosen({"tools": tools, "tool_choice": {"type": "image_generation"}}) == []
 
 
@@ -74,10 +85,21 @@ def test_echoes_fill_in_the_recorded_defaults() -> None:
     assert echo_tool(dict(WEB)) == {
         "type": "web_search",
         "search_context_size": "medium",
-        "user_location": {"type": "approximate", "city": None, "country": "US", "region": None, "timezone": None},
+        "user_location": {
+            "type": "approximate",
+            "city": None,
+            "country": "US",
+            "region": None,
+            "timezone": None,
+        },
     }
-    located = echo_tool({"type": "web_search", "user_location": {"type": "approximate", "city": "Redmond"}})
-    assert located["user_location"]["city"] == "Redmond" and located["user_location"]["country"] is None
+    located = echo_tool(
+        {"type": "web_search", "user_location": {"type": "approximate", "city": "Redmond"}}
+    )
+    assert (
+        located["user_location"]["city"] == "Redmond"
+        and located["user_location"]["country"] is None
+    )
     assert echo_tool(dict(FILES)) == {
         "type": "file_search",
         "filters": None,
@@ -86,8 +108,14 @@ def test_echoes_fill_in_the_recorded_defaults() -> None:
         "vector_store_ids": ["vs_1"],
     }
     assert echo_tool(dict(IMAGE)) == {
-        "type": "image_generation", "background": "auto", "moderation": "auto", "n": 1,
-        "output_compression": 100, "output_format": "png", "quality": "auto", "size": "auto",
+        "type": "image_generation",
+        "background": "auto",
+        "moderation": "auto",
+        "n": 1,
+        "output_compression": 100,
+        "output_format": "png",
+        "quality": "auto",
+        "size": "auto",
     }
     assert echo_tool({**DICE, "allowed_tools": {"tool_names": ["roll"]}}) == {
         "type": "mcp",
@@ -109,7 +137,8 @@ def test_web_search_cites_a_source_and_lists_sources_only_when_included() -> Non
     assert call["action"] == {"type": "search", "queries": ["search cats"], "query": "search cats"}
     with_sources = {"tools": [WEB], "include": ["web_search_call.action.sources"]}
     (sourced,) = run_tools(with_sources, context_for(with_sources, "search cats"), True).calls
-    assert [s["url"] for s in sourced["action"]["sources"]][0] == "https://www.example.com/articles/search-cats"
+    first_source = sourced["action"]["sources"][0]
+    assert first_source == {"type": "url", "url": "https://www.example.com/articles/search-cats"}
     message = message_item("msg_1", "Cats are great.")
     added = decorate(message, result.citations)
     part = message["content"][0]
@@ -134,7 +163,10 @@ def test_file_search_results_and_citation() -> None:
     decorate(message, result.citations)
     (annotation,) = message["content"][0]["annotations"]
     assert annotation == {
-        "type": "file_citation", "file_id": hit["file_id"], "filename": "mock-document.txt", "index": 11,
+        "type": "file_citation",
+        "file_id": hit["file_id"],
+        "filename": "mock-document.txt",
+        "index": 11,
     }
 
 
@@ -166,7 +198,10 @@ def test_image_generation_makes_a_real_png_of_the_reported_size() -> None:
     (call,) = run_tools(params, context_for(params, "draw a cat"), True).calls
     assert call["id"].startswith("ig_")
     assert (call["size"], call["quality"], call["background"], call["output_format"]) == (
-        "1024x1536", "low", "opaque", "png",
+        "1024x1536",
+        "low",
+        "opaque",
+        "png",
     )
     assert decode_png(call["result"]) == (1024, 1536)
     usage = add_tool_usage(empty_tool_usage(), [call, {"type": "web_search_call"}])
@@ -180,13 +215,17 @@ def test_image_generation_makes_a_real_png_of_the_reported_size() -> None:
 def test_mcp_lists_once_then_asks_for_approval_and_calls_when_approved() -> None:
     params = {"tools": [DICE]}
     first = run_tools(params, context_for(params, "roll with dice"), True)
-    listing, = first.listings
-    request, = first.calls
+    (listing,) = first.listings
+    (request,) = first.calls
     assert listing["id"].startswith("mcpl_") and [t["name"] for t in listing["tools"]] == ["search"]
     assert request["type"] == "mcp_approval_request" and request["id"].startswith("mcpr_")
     assert first.stop
     history = [listing, request]
-    approve = {"type": "mcp_approval_response", "approval_request_id": request["id"], "approve": True}
+    approve = {
+        "type": "mcp_approval_response",
+        "approval_request_id": request["id"],
+        "approve": True,
+    }
     second = run_tools(params, context_for(params, "roll with dice", [*history, approve]), False)
     assert second.listings == [] and not second.stop
     (call,) = second.calls
@@ -197,7 +236,9 @@ def test_mcp_lists_once_then_asks_for_approval_and_calls_when_approved() -> None
     deny = {**approve, "approve": False}
     assert run_tools(params, context_for(params, "x", [*history, deny]), False).calls == []
     with pytest.raises(InvalidRequestError, match="No MCP approval request with id 'mcpr_x'"):
-        run_tools(params, context_for(params, "x", [{**approve, "approval_request_id": "mcpr_x"}]), False)
+        run_tools(
+            params, context_for(params, "x", [{**approve, "approval_request_id": "mcpr_x"}]), False
+        )
 
 
 def test_mcp_without_approval_calls_at_once_with_the_allowed_tool() -> None:
@@ -205,8 +246,13 @@ def test_mcp_without_approval_calls_at_once_with_the_allowed_tool() -> None:
     result = run_tools({"tools": [tool]}, context_for({"tools": [tool]}, "please roll"), True)
     (call,) = result.calls
     assert call["name"] == "roll" and call["approval_request_id"] is None and not result.stop
-    assert mcp.needs_approval({"require_approval": {"never": {"tool_names": ["roll"]}}}, "roll") is False
-    assert mcp.needs_approval({"require_approval": {"never": {"tool_names": ["roll"]}}}, "x") is True
+    assert (
+        mcp.needs_approval({"require_approval": {"never": {"tool_names": ["roll"]}}}, "roll")
+        is False
+    )
+    assert (
+        mcp.needs_approval({"require_approval": {"never": {"tool_names": ["roll"]}}}, "x") is True
+    )
 
 
 def test_stub_specs_build_items_with_defaults() -> None:
@@ -217,8 +263,14 @@ def test_stub_specs_build_items_with_defaults() -> None:
     failed = builtin_tools.build_item(
         {"type": "mcp_call", "name": "roll", "arguments": {"n": 2}, "error": "boom"}, ctx
     )
-    assert failed["status"] == "failed" and failed["arguments"] == '{"n":2}' and failed["output"] is None
+    assert (
+        failed["status"] == "failed"
+        and failed["arguments"] == '{"n":2}'
+        and failed["output"] is None
+    )
     code = builtin_tools.build_item({"type": "code_interpreter_call", "code": "1+1"}, ctx)
     assert code["code"] == "1+1"
-    search = builtin_tools.build_item({"type": "web_search_call", "action": {"type": "open_page", "url": "u"}}, ctx)
+    search = builtin_tools.build_item(
+        {"type": "web_search_call", "action": {"type": "open_page", "url": "u"}}, ctx
+    )
     assert search["action"] == {"type": "open_page", "url": "u"}

@@ -28,8 +28,18 @@ def test_options_reach_the_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     ran: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.update(app=app))
     argv = [
-        "serve", "--stubs", str(tmp_path), "--stubs", str(tmp_path / "a.yaml"), "--strict-stubs",
-        "--chaos-rate", "0.1", "--chaos-seed", "42", "--chaos-faults", "rate_limit, stream_error",
+        "serve",
+        "--stubs",
+        str(tmp_path),
+        "--stubs",
+        str(tmp_path / "a.yaml"),
+        "--strict-stubs",
+        "--chaos-rate",
+        "0.1",
+        "--chaos-seed",
+        "42",
+        "--chaos-faults",
+        "rate_limit, stream_error",
     ]
     assert main(argv) == 0
     state = ran["app"].state.mock
@@ -47,7 +57,10 @@ def test_options_reach_the_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     ],
 )
 def test_bad_options_exit_2_with_the_reason(
-    argv: list[str], expected: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    argv: list[str],
+    expected: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: pytest.fail("must not serve"))
     assert main(["serve", *argv]) == 2
@@ -58,7 +71,9 @@ def test_a_bad_stub_file_names_file_rule_and_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bad = tmp_path / "weather.yaml"
-    bad.write_text("- name: ok\n  answer: fine\n- name: broken\n  match: {inputs: x}\n  answer: hi\n")
+    bad.write_text(
+        "- name: ok\n  answer: fine\n- name: broken\n  match: {inputs: x}\n  answer: hi\n"
+    )
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: pytest.fail("must not serve"))
     assert main(["serve", "--stubs", str(bad)]) == 2
     err = capsys.readouterr().err

@@ -88,7 +88,9 @@ def test_items_are_added_in_their_early_shape() -> None:
     mcp = replanned(recorded_stream("openai-mcp-tool.1"))
     mcp_real = recorded_stream("openai-mcp-tool.1")
     for kind in ("mcp_list_tools", "mcp_call"):
-        mine = next(e["item"] for e in mcp if e["type"].endswith("added") and e["item"]["type"] == kind)
+        mine = next(
+            e["item"] for e in mcp if e["type"].endswith("added") and e["item"]["type"] == kind
+        )
         theirs = next(
             e["item"] for e in mcp_real if e["type"].endswith("added") and e["item"]["type"] == kind
         )
@@ -109,8 +111,14 @@ def test_annotations_arrive_after_the_delta_that_reaches_them() -> None:
         "text": text,
     }
     events: list[dict[str, Any]] = [
-        {"type": "response.content_part.added", "sequence_number": 0, "item_id": "m",
-         "output_index": 0, "content_index": 0, "part": {**part, "text": ""}},
+        {
+            "type": "response.content_part.added",
+            "sequence_number": 0,
+            "item_id": "m",
+            "output_index": 0,
+            "content_index": 0,
+            "part": {**part, "text": ""},
+        },
     ]
     for piece in ("Pizza is", " the answer", ".", " It is cited here."):
         events.append({"type": "response.output_text.delta", "sequence_number": 0, "delta": piece})

@@ -27,9 +27,12 @@ def test_a_cut_stream_sends_n_events_then_drops_the_connection(
     server.reset()
     received = b""
     headers = {**AUTH, "x-mock-fault": "cut_stream;after_events=3"}
-    with caplog.at_level(logging.ERROR, logger="uvicorn.error"), httpx.stream(
-        "POST", f"{server.base_url}/responses", json={**HELLO, "stream": True}, headers=headers
-    ) as reply:
+    with (
+        caplog.at_level(logging.ERROR, logger="uvicorn.error"),
+        httpx.stream(
+            "POST", f"{server.base_url}/responses", json={**HELLO, "stream": True}, headers=headers
+        ) as reply,
+    ):
         assert reply.status_code == 200
         assert reply.headers["content-type"] == "text/event-stream; charset=utf-8"
         with pytest.raises(httpx.RemoteProtocolError):
@@ -54,9 +57,12 @@ def test_a_cut_json_reply_sends_half_its_body(server: MockServer) -> None:
 def test_the_stream_after_a_cut_is_stored_whole(server: MockServer) -> None:
     server.reset()
     server.stub(answer={"fault": {"type": "cut_stream", "after_events": 2}})
-    with httpx.stream(
-        "POST", f"{server.base_url}/responses", json={**HELLO, "stream": True}, headers=AUTH
-    ) as reply, pytest.raises(httpx.RemoteProtocolError):
+    with (
+        httpx.stream(
+            "POST", f"{server.base_url}/responses", json={**HELLO, "stream": True}, headers=AUTH
+        ) as reply,
+        pytest.raises(httpx.RemoteProtocolError),
+    ):
         reply.read()
     (stored,) = server.state.store.list_responses()
     assert stored.response["status"] == "completed"

@@ -78,14 +78,19 @@ def test_rate_limit_has_the_real_body_and_retry_headers() -> None:
     assert body["message"].startswith("Rate limit reached for gpt-4o-mini in organization org-")
     assert "on tokens per min (TPM): Limit 30000, Used 29876, Requested 412." in body["message"]
     assert body["message"].endswith(
-        "Please try again in 20ms. Visit https://platform.openai.com/account/rate-limits to learn more."
+        "Please try again in 20ms. Visit https://platform.openai.com/account/rate-limits to "
+        "learn more."
     )
     assert error.headers["retry-after-ms"] == "20" and error.headers["retry-after"] == "1"
     assert error.headers["x-ratelimit-reset-tokens"] == "20ms"
-    slow = http_fault_error(Fault("rate_limit", limit="requests", retry_after_ms=1500), model=None, request_id="")
+    slow = http_fault_error(
+        Fault("rate_limit", limit="requests", retry_after_ms=1500), model=None, request_id=""
+    )
     assert "requests per min (RPM)" in slow.body()["error"]["message"]
     assert "Please try again in 1.5s." in slow.body()["error"]["message"]
-    assert slow.headers["retry-after"] == "2" and slow.headers["x-ratelimit-remaining-requests"] == "0"
+    assert (
+        slow.headers["retry-after"] == "2" and slow.headers["x-ratelimit-remaining-requests"] == "0"
+    )
 
 
 def test_insufficient_quota_is_the_recorded_body() -> None:
@@ -102,7 +107,9 @@ def test_server_errors_name_the_request_id() -> None:
     assert server.status_code == 500
     assert server.body()["error"]["type"] == "server_error"
     assert "(Please include the request ID req_abc in your message.)" in server.message
-    overloaded = http_fault_error(Fault("service_unavailable", retry_after_ms=10), model=None, request_id="r")
+    overloaded = http_fault_error(
+        Fault("service_unavailable", retry_after_ms=10), model=None, request_id="r"
+    )
     assert overloaded.status_code == 503
     assert overloaded.message.startswith("That model is currently overloaded with other requests.")
     assert overloaded.headers["retry-after-ms"] == "10"
@@ -122,7 +129,10 @@ def test_http_fault_bodies_are_valid_error_envelopes(kind: str) -> None:
 
 def test_a_stream_error_without_a_stream_is_the_http_error() -> None:
     assert Fault("stream_error").for_request(False).kind == "rate_limit"
-    assert Fault("stream_error", code="insufficient_quota").for_request(False).kind == "insufficient_quota"
+    assert (
+        Fault("stream_error", code="insufficient_quota").for_request(False).kind
+        == "insufficient_quota"
+    )
     assert Fault("stream_error", code="server_error").for_request(False).kind == "server_error"
     assert Fault("stream_error").for_request(True).kind == "stream_error"
 
@@ -135,20 +145,33 @@ def test_the_error_event_goes_before_the_terminal_event_like_the_recording() -> 
     ]
     out = insert_error_event(events, Fault("stream_error", code="insufficient_quota"), "m")
     assert [(e["type"], e["sequence_number"]) for e in out] == [
-        ("response.created", 0), ("response.in_progress", 1), ("error", 2), ("response.failed", 3),
+        ("response.created", 0),
+        ("response.in_progress", 1),
+        ("error", 2),
+        ("response.failed", 3),
     ]
     event = out[2]
     assert event["error"] == {
-        "type": "insufficient_quota", "code": "insufficient_quota", "message": QUOTA_MESSAGE, "param": None,
+        "type": "insufficient_quota",
+        "code": "insufficient_quota",
+        "message": QUOTA_MESSAGE,
+        "param": None,
     }
-    assert (event["code"], event["message"], event["param"]) == ("insufficient_quota", QUOTA_MESSAGE, None)
+    assert (event["code"], event["message"], event["param"]) == (
+        "insufficient_quota",
+        QUOTA_MESSAGE,
+        None,
+    )
     assert CONFORMANCE.event_errors(event) == []
     chunks = ERROR_FIXTURES / "openai-error.1.chunks.txt"
     if chunks.exists():
         recorded = [orjson.loads(line) for line in chunks.read_text().splitlines() if line.strip()]
         assert [e["type"] for e in recorded] == [e["type"] for e in out]
         assert recorded[2]["error"] == event["error"]
-    assert error_event(Fault("stream_error"), model="m", sequence_number=5)["error"]["type"] == "tokens"
+    assert (
+        error_event(Fault("stream_error"), model="m", sequence_number=5)["error"]["type"]
+        == "tokens"
+    )
 
 
 def test_cut_points() -> None:
@@ -171,7 +194,12 @@ def test_chaos_is_reproducible_from_its_seed_and_keeps_to_its_rate() -> None:
     assert first == draws(Chaos(0.3, 42), 200)
     assert first != draws(Chaos(0.3, 43), 200)
     assert 30 <= sum(f is not None for f in first) <= 90
-    assert set(first) - {None} <= {"rate_limit", "server_error", "service_unavailable", "cut_stream"}
+    assert set(first) - {None} <= {
+        "rate_limit",
+        "server_error",
+        "service_unavailable",
+        "cut_stream",
+    }
     assert draws(Chaos(0.0, 1), 50) == [None] * 50
     assert set(draws(Chaos(1.0, 1, ["cut_stream"]), 3, streaming=False)) == {"cut_stream"}
     assert set(draws(Chaos(1.0, 1, ["stream_error"]), 5, streaming=False)) == {"rate_limit"}
@@ -183,7 +211,9 @@ def test_chaos_is_reproducible_from_its_seed_and_keeps_to_its_rate() -> None:
 
 def test_pacing_specs() -> None:
     assert parse_pacing("first_event_ms=300, tokens_per_second=50;reply_delay_ms=100") == {
-        "first_event_seconds": 0.3, "tokens_per_second": 50.0, "reply_delay_seconds": 0.1,
+        "first_event_seconds": 0.3,
+        "tokens_per_second": 50.0,
+        "reply_delay_seconds": 0.1,
     }
     with pytest.raises(ConfigurationError, match="unknown pacing option 'ttfb'"):
         parse_pacing("ttfb=1")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -19,8 +18,9 @@ from starlette.testclient import TestClient
 
 from mockserver import ManualClock, MockServer, ServerConfig, create_app
 from mockserver.inspector import ASSETS, PREFIX, asset, parse_frames, store_view
-from mockserver.routes.inspector import event_stream
+from mockserver.routes.inspector import event_stream, resume_point
 from mockserver.state import MockState
+from mockserver.store import MemoryStore, StoredConversation
 
 CREATE = {"model": "gpt-4o-mini", "input": "hi"}
 AUTH = {"authorization": "Bearer sk-test"}
@@ -31,14 +31,14 @@ def frame(event: dict[str, Any]) -> bytes:
 
 
 def messages(raw: bytes) -> list[tuple[str, Any]]:
-    """(event name, parsed data) of each message in an SSE body; ``id`` lines as ("id", n)."""
+    """(event name, parsed data) of each message in an SSE body; ``id`` lines as ("id", id)."""
     found: list[tuple[str, Any]] = []
     for block in raw.split(b"\n\n"):
         fields = dict(line.split(": ", 1) for line in block.decode().split("\n") if ": " in line)
         if "data" in fields:
             found.append((fields.get("event", "message"), orjson.loads(fields["data"])))
         elif "id" in fields:
-            found.append(("id", int(fields["id"])))
+            found.append(("id", fields["id"]))
     return found
 
 
@@ -122,9 +122,10 @@ async def test_feed_sends_a_stream_event_by_event_then_ends_when_idle() -> None:
     state = MockState()
     exchange = start(state)
     events = [{"type": f"response.e{n}", "sequence_number": n} for n in range(4)]
-    feed = event_stream(state, lifetime=0.2)
+    feed = event_stream(state, lifetime=0.2, server="s1")
 
-    [(name, view)] = await next_chunk(feed)
+    hello, (name, view) = await next_chunk(feed)
+    assert hello == ("hello", {"server": "s1"})
     assert (name, view["seq"], view["status"], view["finished"]) == ("exchange", 1, None, False)
     assert view["request_body"] == {"stream": True}
 
@@ -140,7 +141,7 @@ async def test_feed_sends_a_stream_event_by_event_then_ends_when_idle() -> None:
     state.journal.finish(exchange)
     [(name, view), cursor] = await next_chunk(feed)
     assert (name, view["finished"], view["events"]) == ("exchange", True, events)
-    assert cursor == ("id", 1)
+    assert cursor == ("id", "s1.1")
 
     with pytest.raises(StopAsyncIteration):
         await asyncio.wait_for(anext(feed), 5)
@@ -150,10 +151,10 @@ async def test_feed_resumes_after_the_last_id() -> None:
     state = MockState()
     for _ in range(3):
         state.journal.finish(start(state))
-    feed = event_stream(state, after=2, lifetime=0.05)
+    feed = event_stream(state, after=2, lifetime=0.05, server="s1")
     sent = await next_chunk(feed)
     assert [data["seq"] for name, data in sent if name == "exchange"] == [3]
-    assert sent[-1] == ("id", 3)
+    assert sent[-1] == ("id", "s1.3")
     with pytest.raises(StopAsyncIteration):
         await asyncio.wait_for(anext(feed), 5)
 
@@ -165,9 +166,17 @@ async def test_feed_keeps_the_cursor_below_a_reply_still_in_flight() -> None:
     feed = event_stream(state, lifetime=0.05)
     sent = await next_chunk(feed)
     assert [data["seq"] for name, data in sent if name == "exchange"] == [1, 2]
-    assert ("id", 0) not in sent and sent[-1][0] == "exchange", "nothing is complete below seq 1"
+    assert sent[-1][0] == "exchange", "no id: nothing is complete below seq 1"
     state.journal.finish(slow)
-    assert (await next_chunk(feed))[-1] == ("id", 2)
+    assert (await next_chunk(feed))[-1] == ("id", ".2")
+
+
+@pytest.mark.parametrize(
+    ("last_event_id", "after"),
+    [("s1.7", 7), ("s1.0", 0), ("old.7", 0), ("7", 0), ("", 0), ("s1.x", 0), ("s1.-1", 0)],
+)
+def test_a_page_resumes_only_on_the_server_it_was_reading(last_event_id: str, after: int) -> None:
+    assert resume_point(last_event_id, "s1") == after
 
 
 def test_feed_over_http_shows_a_request_and_ends_by_itself(
@@ -188,10 +197,15 @@ def test_feed_over_http_shows_a_request_and_ends_by_itself(
     assert mine["request_body"]["input"] == "watch me"
     assert [e["type"] for e in mine["events"]] == [e.type for e in received]
     assert not [view for view in views if view["path"].startswith("/__mockserver")]
+    [hello] = [data for name, data in sent if name == "hello"]
     last_id = [data for name, data in sent if name == "id"][-1]
-    assert last_id == mine["seq"]
-    with httpx.stream("GET", url, headers={"last-event-id": str(last_id)}, timeout=10) as again:
-        assert messages(again.read()) == []
+    assert last_id == f"{hello['server']}.{mine['seq']}"
+    with httpx.stream("GET", url, headers={"last-event-id": last_id}, timeout=10) as again:
+        assert messages(again.read()) == [("hello", hello)]
+    restarted = {"last-event-id": f"another-server.{mine['seq']}"}
+    with httpx.stream("GET", url, headers=restarted, timeout=10) as afresh:
+        resent = [data for name, data in messages(afresh.read()) if name == "exchange"]
+        assert request_id in [view["request_id"] for view in resent]
     assert [entry.path for entry in mock_server.state.journal] == ["/v1/responses"]
 
 
@@ -227,24 +241,12 @@ def test_background_jobs_show_their_state_now() -> None:
     assert state["responses"][0]["response"]["status"] == "completed"
 
 
-@dataclass
-class FakeConversation:
-    conversation: dict[str, Any]
-    items: list[dict[str, Any]] = field(default_factory=list)
-
-
-class StoreWithConversations:
-    def list_responses(self) -> list[Any]:
-        return []
-
-    def list_conversations(self) -> list[Any]:
-        return [
-            FakeConversation({"id": "conv_old", "created_at": 1}, [{"type": "message"}]),
-            {"conversation": {"id": "conv_new", "created_at": 2}, "items": []},
-        ]
-
-
-def test_conversations_are_shown_when_the_store_has_them() -> None:
-    view = store_view(StoreWithConversations(), now=0.0)
+def test_conversations_are_shown_newest_first_with_their_items() -> None:
+    store = MemoryStore()
+    store.put_conversation(
+        StoredConversation({"id": "conv_old", "created_at": 1}, [{"type": "message"}])
+    )
+    store.put_conversation(StoredConversation({"id": "conv_new", "created_at": 2}, []))
+    view = store_view(store, now=0.0)
     assert [c["conversation"]["id"] for c in view["conversations"]] == ["conv_new", "conv_old"]
     assert view["conversations"][1]["items"] == [{"type": "message"}]

@@ -13,7 +13,12 @@ def journal_with(*requests: tuple[str, str, object]) -> JournalView:
     journal = Journal()
     for method, path, body in requests:
         exchange = journal.start(
-            request_id="req_1", started_at=0.0, method=method, path=path, query="", request_headers={}
+            request_id="req_1",
+            started_at=0.0,
+            method=method,
+            path=path,
+            query="",
+            request_headers={},
         )
         exchange.request_body = orjson.dumps(body) if body is not None else b""
     return JournalView(journal)
@@ -39,7 +44,9 @@ def view() -> JournalView:
 
 def test_requests_filter_and_hide_admin_calls(view: JournalView) -> None:
     assert [e.path for e in view.requests()] == [
-        "/v1/responses", "/v1/responses/resp_1", "/v1/responses",
+        "/v1/responses",
+        "/v1/responses/resp_1",
+        "/v1/responses",
     ]
     assert len(view.requests(include_admin=True)) == 4
     assert view.bodies() == [FIRST, SECOND]
@@ -57,7 +64,9 @@ def test_called_and_called_with(view: JournalView) -> None:
     view.assert_called_with({"previous_response_id": "resp_1"})
     with pytest.raises(AssertionError) as caught:
         view.assert_called_with({"model": "o3"}, call=2)
-    assert 'expected request 2 to POST /v1/responses to contain {"model": "o3"}' in str(caught.value)
+    assert 'expected request 2 to POST /v1/responses to contain {"model": "o3"}' in str(
+        caught.value
+    )
     assert '"previous_response_id": "resp_1"' in str(caught.value)
 
 

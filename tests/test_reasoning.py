@@ -27,8 +27,12 @@ def test_only_reasoning_models_reason_and_effort_none_turns_it_off() -> None:
     assert not reasons({"reasoning": {"effort": "none"}}, resolve_model("gpt-5"))
 
 
-@given(st.sampled_from(sorted(EFFORT_STEPS)), st.text(max_size=20), st.none() | st.integers(16, 5000))
-def test_reasoning_tokens_are_multiples_of_64_within_budget(effort: str, digest: str, budget: int | None) -> None:
+@given(
+    st.sampled_from(sorted(EFFORT_STEPS)), st.text(max_size=20), st.none() | st.integers(16, 5000)
+)
+def test_reasoning_tokens_are_multiples_of_64_within_budget(
+    effort: str, digest: str, budget: int | None
+) -> None:
     tokens = reasoning_tokens({"reasoning": {"effort": effort}}, digest, budget)
     low, high = EFFORT_STEPS[effort]
     assert tokens % TOKEN_STEP == 0

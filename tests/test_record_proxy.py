@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+from asgi_server import serve_app
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -18,7 +19,6 @@ from starlette.routing import Route
 from mockserver import MockServer
 from mockserver.recordings import loads_cassette
 from mockserver.upstream import HTTPUpstream
-from tests.asgi_server import serve_app
 
 CANARY = "sk-canary-7f3a9c2e4b1d8f6a0c5e9b2d7a4f1c8e"
 CANARY_ORG = "org-CanaryOrganization0123"

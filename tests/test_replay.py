@@ -261,3 +261,26 @@ def test_configuration_errors_are_clear(recordings: Path) -> None:
     (recordings / "broken.json").write_text(json.dumps({"format_version": 9, "interactions": []}))
     with pytest.raises(ConfigurationError, match="format_version 9"):
         MockServer(recordings=recordings)
+
+
+def test_a_bug_in_record_or_replay_is_re_raised_in_the_test(
+    recordings: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockserver import ServerFailure, persist
+
+    def broken_disk(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(persist, "save_cassette", broken_disk)
+    with (
+        pytest.raises(ServerFailure) as failure,
+        MockServer(recordings=recordings, record_mode="all", cassette="c") as server,
+    ):
+        assert exchange(server, *CREATE).status_code == 200  # the client got its answer
+    assert str(failure.value.__cause__) == "disk on fire"
+
+
+def test_misses_appear_in_the_journal(replay: MockServer) -> None:
+    assert exchange(replay, *CREATE).status_code == 422
+    [entry] = replay.state.journal.entries()
+    assert (entry.method, entry.status) == ("POST", 422)

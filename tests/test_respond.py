@@ -51,7 +51,9 @@ def test_reasoning_models_reason_first_and_bill_it() -> None:
     hidden = usage["output_tokens_details"]["reasoning_tokens"]
     assert hidden > 0 and hidden % 64 == 0 and usage["output_tokens"] > hidden
     assert types(turn({"model": "gpt-4o-mini", "input": "hi"})) == ["message"]
-    assert types(turn({"model": "gpt-5", "input": "hi", "reasoning": {"effort": "none"}})) == ["message"]
+    assert types(turn({"model": "gpt-5", "input": "hi", "reasoning": {"effort": "none"}})) == [
+        "message"
+    ]
 
 
 def test_max_output_tokens_covers_reasoning_and_answer() -> None:
@@ -76,9 +78,12 @@ def test_built_in_tools_come_before_the_cited_answer() -> None:
 
 
 def test_stub_text_refusal_and_output_replace_the_answer() -> None:
-    assert turn({"model": "gpt-4o-mini", "input": "x"}, stub("Exactly this.")).response["output"][0][
-        "content"
-    ][0]["text"] == "Exactly this."
+    assert (
+        turn({"model": "gpt-4o-mini", "input": "x"}, stub("Exactly this.")).response["output"][0][
+            "content"
+        ][0]["text"]
+        == "Exactly this."
+    )
     refused = turn({"model": "gpt-4o-mini", "input": "x"}, stub({"refusal": "No."}))
     assert refused.response["output"][0]["content"] == [{"type": "refusal", "refusal": "No."}]
     output = stub(
@@ -86,7 +91,12 @@ def test_stub_text_refusal_and_output_replace_the_answer() -> None:
             "output": [
                 {"type": "reasoning", "summary": ["Think."]},
                 {"type": "function_call", "name": "get_weather", "arguments": {"city": "Paris"}},
-                {"type": "function_call", "name": "get_time", "arguments": "{}", "call_id": "call_x"},
+                {
+                    "type": "function_call",
+                    "name": "get_time",
+                    "arguments": "{}",
+                    "call_id": "call_x",
+                },
             ]
         }
     )
@@ -131,7 +141,10 @@ def test_a_plan_overlays_response_fields_and_fails_a_stream() -> None:
     assert failed.response["error"]["code"] == "insufficient_quota"
     events = failing.finish_events(plan_events(failed.response))
     assert [e["type"] for e in events] == [
-        "response.created", "response.in_progress", "error", "response.failed",
+        "response.created",
+        "response.in_progress",
+        "error",
+        "response.failed",
     ]
     for event in events:
         assert CONFORMANCE.event_errors(event) == [], event["type"]

@@ -379,3 +379,17 @@ def test_background_stream_bodies_conform_to_the_schemas(server: MockServer) -> 
     assert events[0]["sequence_number"] == 3
     assert not any("obfuscation" in event for event in events)
     server.raise_failures()
+
+
+def test_a_request_header_sets_the_running_time(api: App) -> None:
+    headers = {"x-mockserver-background-run-ms": "60000"}
+    job = api.post("/v1/responses", json=JOB, headers=headers)
+    api.clock.advance(30)
+    assert api.get(f"/v1/responses/{job['id']}")["status"] == "in_progress"
+    api.clock.advance(31)
+    assert api.get(f"/v1/responses/{job['id']}")["status"] == "completed"
+    for wrong in ("-1", "soon", "1e99"):
+        error = api.post(
+            "/v1/responses", json=JOB, headers={"x-mockserver-background-run-ms": wrong}, status=400
+        )
+        assert "x-mockserver-background-run-ms" in error["error"]["message"]

@@ -42,7 +42,9 @@ def add(client: TestClient, **rule: Any) -> None:
 def test_without_stubs_requests_pass_through(client: TestClient) -> None:
     reply = client.post("/v1/responses", json=HELLO)
     assert reply.status_code == 200
-    assert reply.json()["output"][0]["content"][0]["text"].startswith('Mock reply to "Hello, world!"')
+    assert reply.json()["output"][0]["content"][0]["text"].startswith(
+        'Mock reply to "Hello, world!"'
+    )
 
 
 def test_a_stub_answers_and_streaming_follows(client: TestClient) -> None:
@@ -52,15 +54,28 @@ def test_a_stub_answers_and_streaming_follows(client: TestClient) -> None:
     streamed = client.post("/v1/responses", json={**HELLO, "input": "weather?", "stream": True})
     events, problems = parse_sse(streamed.content)
     assert problems == []
-    assert [e["delta"] for e in events if e["type"] == "response.output_text.delta"] == ["Sunny", "."]
-    assert client.post("/v1/responses", json=HELLO).json()["output"][0]["content"][0]["text"] != "Sunny."
+    assert [e["delta"] for e in events if e["type"] == "response.output_text.delta"] == [
+        "Sunny",
+        ".",
+    ]
+    assert (
+        client.post("/v1/responses", json=HELLO).json()["output"][0]["content"][0]["text"]
+        != "Sunny."
+    )
 
 
 def test_the_context_scope_sees_earlier_turns(client: TestClient) -> None:
-    add(client, match={"input": {"contains": "Atlas", "scope": "context"}}, answer={"text": "Atlas!"})
+    add(
+        client,
+        match={"input": {"contains": "Atlas", "scope": "context"}},
+        answer={"text": "Atlas!"},
+    )
     first = client.post("/v1/responses", json={**HELLO, "input": "My project is Atlas."}).json()
     follow = {**HELLO, "input": "What is it?", "previous_response_id": first["id"]}
-    assert client.post("/v1/responses", json=follow).json()["output"][0]["content"][0]["text"] == "Atlas!"
+    assert (
+        client.post("/v1/responses", json=follow).json()["output"][0]["content"][0]["text"]
+        == "Atlas!"
+    )
 
 
 def test_header_faults_answer_before_the_route(client: TestClient) -> None:
@@ -69,10 +84,17 @@ def test_header_faults_answer_before_the_route(client: TestClient) -> None:
     assert reply.json()["error"]["code"] == "rate_limit_exceeded"
     assert reply.headers["retry-after-ms"] == "20"
     server = client.post("/v1/responses", json=HELLO, headers={"x-mock-fault": "server_error"})
-    assert server.status_code == 500 and server.headers["x-request-id"] in server.json()["error"]["message"]
+    assert (
+        server.status_code == 500
+        and server.headers["x-request-id"] in server.json()["error"]["message"]
+    )
     gateway = client.get("/v1/responses/resp_x", headers={"x-mock-fault": "bad_gateway"})
     assert gateway.status_code == 502 and gateway.json()["error"]["type"] == "cf_bad_gateway"
-    quota = client.post("/v1/responses", json=HELLO, headers={"x-mock-fault": "stream_error;code=insufficient_quota"})
+    quota = client.post(
+        "/v1/responses",
+        json=HELLO,
+        headers={"x-mock-fault": "stream_error;code=insufficient_quota"},
+    )
     assert quota.status_code == 429 and quota.json()["error"]["code"] == "insufficient_quota"
 
 
@@ -96,7 +118,10 @@ def test_a_stream_error_streams_then_stores_the_failed_response(client: TestClie
     events, problems = parse_sse(reply.content)
     assert problems == []
     assert [e["type"] for e in events] == [
-        "response.created", "response.in_progress", "error", "response.failed",
+        "response.created",
+        "response.in_progress",
+        "error",
+        "response.failed",
     ]
     assert events[2]["error"]["code"] == "rate_limit_exceeded"
     response_id = events[-1]["response"]["id"]
@@ -118,18 +143,27 @@ def test_stub_errors_are_sent_verbatim_on_any_path(client: TestClient) -> None:
     )
     reply = client.get("/v1/responses/resp_1")
     assert (reply.status_code, reply.json(), reply.headers["x-why"]) == (418, {"oops": True}, "tea")
-    add(client, match={"call": 2}, answer={"error": {"status": 400, "message": "Second call fails."}})
+    add(
+        client,
+        match={"call": 2},
+        answer={"error": {"status": 400, "message": "Second call fails."}},
+    )
     assert client.post("/v1/responses", json=HELLO).status_code == 200
     second = client.post("/v1/responses", json=HELLO)
     assert second.status_code == 400
     assert second.json()["error"] == {
-        "message": "Second call fails.", "type": "invalid_request_error", "param": None, "code": None,
+        "message": "Second call fails.",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": None,
     }
 
 
 def test_a_header_fault_beats_a_stub(client: TestClient) -> None:
     add(client, answer={"text": "stubbed"})
-    reply = client.post("/v1/responses", json=HELLO, headers={"x-mock-fault": "service_unavailable"})
+    reply = client.post(
+        "/v1/responses", json=HELLO, headers={"x-mock-fault": "service_unavailable"}
+    )
     assert reply.status_code == 503
 
 
@@ -141,8 +175,9 @@ def test_strict_mode_lists_the_nearest_stubs() -> None:
         error = reply.json()["error"]
         assert error["code"] == "no_stub_matched"
         assert "No stub matches POST /v1/responses. Nearest stubs:" in error["message"]
-        assert "weather: the last user message is 'Hello, world!', wanted it to contain 'weather'" in (
-            error["message"]
+        assert (
+            "weather: the last user message is 'Hello, world!', wanted it to contain 'weather'"
+            in (error["message"])
         )
         assert client.post("/v1/responses", json={**HELLO, "input": "weather"}).status_code == 200
         assert client.get("/v1/responses/resp_nope").status_code == 404  # only creates are strict
@@ -174,11 +209,27 @@ def test_bad_chaos_settings_fail_at_start_up() -> None:
 def test_start_up_stub_files_survive_reset(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text("- answer: From a file.\n")
     for client in make_client(stubs=(tmp_path,)):
-        assert client.post("/v1/responses", json=HELLO).json()["output"][0]["content"][0]["text"] == (
-            "From a file."
-        )
+        assert client.post("/v1/responses", json=HELLO).json()["output"][0]["content"][0][
+            "text"
+        ] == ("From a file.")
         client.post("/__mockserver/reset")
         assert len(state_of(client).stubs) == 1
     (tmp_path / "bad.yaml").write_text("- answer: {text: 1}\n")
-    with pytest.raises(ConfigurationError, match=r"bad.yaml: stub #1: answer.text: expected a string"):
+    with pytest.raises(
+        ConfigurationError, match=r"bad.yaml: stub #1: answer.text: expected a string"
+    ):
         create_app(ServerConfig(stubs=(tmp_path,)))
+
+
+def test_the_context_scope_sees_a_conversation(client: TestClient) -> None:
+    add(
+        client,
+        match={"input": {"contains": "Atlas", "scope": "context"}},
+        answer={"text": "Atlas!"},
+    )
+    items = [{"type": "message", "role": "user", "content": "My project is Atlas."}]
+    conversation = client.post("/v1/conversations", json={"items": items}).json()
+    follow = {**HELLO, "input": "What is it?", "conversation": conversation["id"]}
+    assert client.post("/v1/responses", json=follow).json()["output"][0]["content"][0]["text"] == (
+        "Atlas!"
+    )

@@ -15,7 +15,9 @@ def test_a_test_scripts_a_tool_call_then_asserts_what_the_client_sent() -> None:
         call = server.stub(
             input="weather",
             call=1,
-            output=[{"type": "function_call", "name": "get_weather", "arguments": {"city": "Paris"}}],
+            output=[
+                {"type": "function_call", "name": "get_weather", "arguments": {"city": "Paris"}}
+            ],
         )
         answer = server.stub(input_types="function_call_output", text="Sunny in Paris.")
         tools = [{"type": "function", "name": "get_weather", "parameters": {"type": "object"}}]
@@ -25,7 +27,13 @@ def test_a_test_scripts_a_tool_call_then_asserts_what_the_client_sent() -> None:
         second = client.responses.create(
             model="gpt-4o-mini",
             previous_response_id=first.id,
-            input=[{"type": "function_call_output", "call_id": function_call.call_id, "output": "sunny"}],
+            input=[
+                {
+                    "type": "function_call_output",
+                    "call_id": function_call.call_id,
+                    "output": "sunny",
+                }
+            ],
             tools=tools,
         )
         assert second.output_text == "Sunny in Paris."

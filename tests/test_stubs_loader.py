@@ -36,7 +36,10 @@ def test_a_directory_of_yaml_and_json_files_loads_in_name_order(tmp_path: Path) 
     (tmp_path / "notes.txt").write_text("ignored")
     stubs = load_stubs([tmp_path])
     assert [s.name for s in stubs] == [
-        f"{tmp_path / 'a.json'}#1", "weather-call", "weather-answer", f"{tmp_path / 'sub' / 'c.yml'}#1",
+        f"{tmp_path / 'a.json'}#1",
+        "weather-call",
+        "weather-answer",
+        f"{tmp_path / 'sub' / 'c.yml'}#1",
     ]
     assert stubs[1].answer.output is not None
     assert stubs[1].answer.output[0]["arguments"] == {"city": "Paris"}
@@ -54,12 +57,18 @@ def test_an_empty_file_has_no_stubs(tmp_path: Path) -> None:
     [
         ("bad.yaml", "- answer: [unclosed", "bad.yaml: not valid YAML"),
         ("bad.json", "{", "bad.json: not valid JSON"),
-        ("rule.yaml", "- answer: ok\n- match: {call: 0}\n  answer: ok\n", "rule.yaml: stub #2: match.call"),
+        (
+            "rule.yaml",
+            "- answer: ok\n- match: {call: 0}\n  answer: ok\n",
+            "rule.yaml: stub #2: match.call",
+        ),
         ("top.yaml", "stubs: []\nextra: 1\n", "top.yaml: unknown top-level key(s) ['extra']"),
         ("scalar.yaml", "42\n", "scalar.yaml: expected a list of stubs"),
     ],
 )
-def test_bad_files_are_reported_at_load_time(tmp_path: Path, name: str, text: str, expected: str) -> None:
+def test_bad_files_are_reported_at_load_time(
+    tmp_path: Path, name: str, text: str, expected: str
+) -> None:
     (tmp_path / name).write_text(text)
     with pytest.raises(ConfigurationError) as caught:
         load_stubs([tmp_path])
@@ -83,7 +92,10 @@ def test_the_python_api_adds_loads_and_removes(tmp_path: Path) -> None:
     second = stubs.add({"answer": "mapping form"}, priority=3)
     loaded = stubs.load(tmp_path)
     assert [e.stub.name for e in stubs.entries()] == [
-        "python#1", "python#2", "weather-call", "weather-answer",
+        "python#1",
+        "python#2",
+        "weather-call",
+        "weather-answer",
     ]
     assert second.stub.priority == 3 and len(loaded) == 2
     assert stubs.remove(first) and stubs.remove(second.id) and not stubs.remove("stub_99")

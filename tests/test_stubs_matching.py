@@ -21,8 +21,12 @@ def view(body: dict[str, Any] | None = None, **kw: Any) -> RequestView:
     body = body if body is not None else {"model": "gpt-4o-mini", "input": "What is the weather?"}
     items = normalize_input(body.get("input"), lambda p: p)
     return RequestView(
-        kw.pop("method", "POST"), kw.pop("path", "/v1/responses"), kw.pop("headers", {}), body,
-        [*kw.pop("prior", []), *items], items,
+        kw.pop("method", "POST"),
+        kw.pop("path", "/v1/responses"),
+        kw.pop("headers", {}),
+        body,
+        [*kw.pop("prior", []), *items],
+        items,
     )
 
 
@@ -45,7 +49,9 @@ def test_model_input_and_scope() -> None:
     assert unmet(conditions(input="Paris"), follow_up) != []
     assert unmet(conditions(input={"contains": "Paris", "scope": "context"}), follow_up) == []
     with_instructions = view({"model": "m", "input": "hi", "instructions": "Be terse."})
-    assert unmet(conditions(input={"contains": "terse", "scope": "context"}), with_instructions) == []
+    assert (
+        unmet(conditions(input={"contains": "terse", "scope": "context"}), with_instructions) == []
+    )
 
 
 def test_the_last_user_message_is_the_question_even_after_tool_output() -> None:
@@ -109,7 +115,9 @@ def test_paths_with_a_star_are_globs() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
     max_leaves=10,
 )
 
@@ -120,7 +128,11 @@ def test_every_value_contains_itself(value: Any) -> None:
 
 
 @given(st.dictionaries(st.text(max_size=3), json_values, max_size=4), st.data())
-def test_any_part_of_a_mapping_is_a_subset_of_it(whole: dict[str, Any], data: st.DataObject) -> None:
-    keys = data.draw(st.lists(st.sampled_from(sorted(whole)), unique=True) if whole else st.just([]))
+def test_any_part_of_a_mapping_is_a_subset_of_it(
+    whole: dict[str, Any], data: st.DataObject
+) -> None:
+    keys = data.draw(
+        st.lists(st.sampled_from(sorted(whole)), unique=True) if whole else st.just([])
+    )
     assert subset({k: whole[k] for k in keys}, whole)
     assert not subset({**whole, "\x00missing": 1}, whole)

@@ -1,4 +1,4 @@
-"""Parsing stub rules: what is accepted, and errors that name the source, the rule and the problem."""
+"""Parsing stub rules: what is accepted, and errors naming the source, the rule and the problem."""
 
 from __future__ import annotations
 
@@ -76,7 +76,11 @@ def test_every_condition_is_parsed() -> None:
     assert set(c.headers) == {"x-test-case"}
     assert c.call == frozenset({1, 3})
     assert (c.scenario, c.state, stub.set_state, stub.times, stub.priority) == (
-        "checkout", "start", "done", 1, 5,
+        "checkout",
+        "start",
+        "done",
+        1,
+        5,
     )
     assert c.specificity > 10
 
@@ -96,7 +100,11 @@ def test_output_items_error_fault_and_pacing_are_parsed() -> None:
         }
     )
     assert stub.answer.output is not None
-    assert [i["type"] for i in stub.answer.output] == ["message", "function_call", "web_search_call"]
+    assert [i["type"] for i in stub.answer.output] == [
+        "message",
+        "function_call",
+        "web_search_call",
+    ]
     assert stub.answer.fault == Fault("cut_stream", after_events=3)
     assert stub.answer.pacing is not None
     assert stub.answer.pacing.first_event_seconds == 0.3
@@ -104,7 +112,12 @@ def test_output_items_error_fault_and_pacing_are_parsed() -> None:
     assert error.answer.error is not None
     assert error.answer.error.status == 418
     assert error.answer.error.body == {
-        "error": {"message": "teapot", "type": "invalid_request_error", "param": None, "code": "tea"}
+        "error": {
+            "message": "teapot",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "tea",
+        }
     }
     server = parse({"answer": {"error": {"status": 503}}})
     assert server.answer.error is not None
@@ -120,7 +133,10 @@ def test_output_items_error_fault_and_pacing_are_parsed() -> None:
         ({"answer": {}}, "answer: empty; give one of"),
         ({"answer": "x", "match": {"modle": "x"}}, "unknown key 'modle' in match"),
         ({"answer": "x", "match": {"input": {"regex": "("}}}, "invalid regular expression '('"),
-        ({"answer": "x", "match": {"input": {"scope": "all", "contains": "a"}}}, "'all' is not one of"),
+        (
+            {"answer": "x", "match": {"input": {"scope": "all", "contains": "a"}}},
+            "'all' is not one of",
+        ),
         ({"answer": "x", "match": {"call": 0}}, "call numbers count from 1"),
         ({"answer": "x", "times": 0}, "must be at least 1"),
         ({"answer": "x", "priority": "high"}, "priority: expected a whole number"),
@@ -131,13 +147,19 @@ def test_output_items_error_fault_and_pacing_are_parsed() -> None:
         ({"answer": {"output": [{"type": "function_call"}]}}, "a function_call item needs 'name'"),
         ({"answer": {"error": {"message": "x"}}}, "needs 'status'"),
         ({"answer": {"error": {"status": 200}}}, "must be from 400 to 599"),
-        ({"answer": {"error": {"status": 400}, "fault": "rate_limit"}}, "either 'error' or 'fault'"),
+        (
+            {"answer": {"error": {"status": 400}, "fault": "rate_limit"}},
+            "either 'error' or 'fault'",
+        ),
         (
             {"match": {"method": "GET", "path": "/v1/responses/*"}, "answer": "x"},
             "does not return a model reply",
         ),
         (
-            {"match": {"method": "GET", "path": "/v1/responses/*"}, "answer": {"fault": "incomplete"}},
+            {
+                "match": {"method": "GET", "path": "/v1/responses/*"},
+                "answer": {"fault": "incomplete"},
+            },
             "only POST /v1/responses has one",
         ),
         ({"answer": {"pacing": {"first_event_ms": -1}}}, "pacing delays cannot be negative"),
@@ -155,7 +177,9 @@ def test_the_rule_name_is_in_the_error() -> None:
 
 
 def test_http_faults_and_errors_may_answer_any_api_path() -> None:
-    stub = parse({"match": {"method": "GET", "path": "/v1/responses/*"}, "answer": {"fault": "server_error"}})
+    stub = parse(
+        {"match": {"method": "GET", "path": "/v1/responses/*"}, "answer": {"fault": "server_error"}}
+    )
     assert stub.answer.fault is not None and stub.answer.fault.is_http
     assert not stub.conditions.targets_create
 

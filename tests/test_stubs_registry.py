@@ -32,7 +32,11 @@ def test_call_numbers_count_the_requests_of_a_shape() -> None:
     first = add(registry, match={"input": "weather", "call": 1})
     second = add(registry, match={"input": "weather", "call": [2, 4]})
     assert answers(registry, "weather?", "hi", "weather?", "weather?", "weather?") == [
-        first, None, second, None, second,
+        first,
+        None,
+        second,
+        None,
+        second,
     ]
     entry = registry.get(second)
     assert entry is not None and (entry.calls, entry.answered) == (4, 2)

@@ -14,6 +14,8 @@ from typing import Any
 import orjson
 
 from ..journal import Exchange
+from ..lifecycle import phase, view
+from ..store import Store, StoredResponse
 
 PREFIX = "/__mockserver/inspector"
 # The page's files: name -> content type. Nothing else is served, and nothing is fetched from
@@ -56,53 +58,36 @@ def exchange_view(exchange: Exchange) -> tuple[dict[str, Any], int]:
     return view, offset
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    return value
-
-
-def _background(stored: Any, now: float) -> dict[str, Any] | None:
-    job = getattr(stored, "job", None)
-    if job is None:
+def _background(stored: StoredResponse, now: float) -> dict[str, Any] | None:
+    if stored.job is None:
         return None
-    status = stored.response.get("status")
-    with contextlib.suppress(ImportError):
-        from ..lifecycle import phase
+    return {
+        "id": stored.id,
+        "status": phase(stored.job, now),
+        "model": stored.response.get("model"),
+        **dataclasses.asdict(stored.job),
+    }
 
-        status = phase(job, now)
-    return {"id": stored.id, "status": status, "model": stored.response.get("model"), **_plain(job)}
 
-
-def _current(stored: Any, now: float) -> dict[str, Any]:
+def _current(stored: StoredResponse, now: float) -> dict[str, Any]:
     """The response as a client retrieving it now would see it (background jobs change)."""
-    job = getattr(stored, "job", None)
-    if job is not None:
-        with contextlib.suppress(ImportError):
-            from ..lifecycle import view
-
-            return view(stored.response, job, now)
+    if stored.job is not None:
+        return view(stored.response, stored.job, now)
     return stored.response
 
 
-def store_view(store: Any, now: float) -> dict[str, Any]:
+def store_view(store: Store, now: float) -> dict[str, Any]:
     """Stored responses (with their input items), conversations (with their items) and
     background jobs, newest first."""
     stored = sorted(store.list_responses(), key=lambda s: s.response.get("created_at", 0))
     stored.reverse()
     responses = [{"response": _current(s, now), "input_items": s.input_items} for s in stored]
     background = [job for job in (_background(s, now) for s in stored) if job is not None]
-    conversations = []
-    lister = getattr(store, "list_conversations", None)
-    if callable(lister):
-        for found in lister():
-            if isinstance(found, dict):
-                conversation, items = found.get("conversation", found), found.get("items")
-            else:
-                conversation = getattr(found, "conversation", found)
-                items = getattr(found, "items", None)
-            conversations.append({"conversation": _plain(conversation), "items": list(items or [])})
-        conversations.sort(key=lambda c: c["conversation"].get("created_at", 0), reverse=True)
+    conversations = [
+        {"conversation": found.conversation, "items": found.items}
+        for found in store.list_conversations()
+    ]
+    conversations.sort(key=lambda c: c["conversation"].get("created_at", 0), reverse=True)
     return {
         "now": now,
         "responses": responses,

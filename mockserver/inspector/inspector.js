@@ -11,6 +11,7 @@ const records = new Map(); // journal seq -> { data, el }
 let jobsActive = false;
 let storeTimer = null;
 let clearedUpTo = 0; // "clear" hides everything up to this seq, also after a reconnect
+let server = null; // which server instance the list shows (it changes when the server restarts)
 
 // ---- small helpers --------------------------------------------------------------------------
 
@@ -318,6 +319,23 @@ function scheduleStoreRefresh(delay = 150) {
 
 // ---- page ------------------------------------------------------------------------------------
 
+function forgetRequests() {
+  records.clear();
+  document.getElementById("exchanges").replaceChildren();
+  document.getElementById("count-requests").textContent = "0";
+  document.getElementById("requests-empty").hidden = false;
+}
+
+function onHello(hello) {
+  if (server !== null && hello.server !== server) {
+    // A new server process: its requests are numbered from 1 again.
+    forgetRequests();
+    clearedUpTo = 0;
+    scheduleStoreRefresh(0);
+  }
+  server = hello.server;
+}
+
 function showTab(name) {
   for (const button of document.querySelectorAll("nav button")) {
     button.setAttribute("aria-pressed", String(button.dataset.tab === name));
@@ -352,6 +370,7 @@ function connect() {
       status.textContent = "server unreachable, reconnecting…";
     }, 2000);
   });
+  source.addEventListener("hello", (message) => onHello(JSON.parse(message.data)));
   source.addEventListener("exchange", (message) => onExchange(JSON.parse(message.data)));
   source.addEventListener("events", (message) => onEvents(JSON.parse(message.data)));
 }
@@ -365,10 +384,7 @@ document.getElementById("filter").addEventListener("input", () => {
 });
 document.getElementById("clear").addEventListener("click", () => {
   clearedUpTo = Math.max(clearedUpTo, ...records.keys());
-  records.clear();
-  document.getElementById("exchanges").replaceChildren();
-  document.getElementById("count-requests").textContent = "0";
-  document.getElementById("requests-empty").hidden = false;
+  forgetRequests();
 });
 connect();
 refreshStore();

@@ -14,7 +14,9 @@
 ``POST   /__mockserver/reset``              responses, journal, run-time stubs, states: all reset
 ==========================================  ===================================================
 
-``/__mockserver/inspector`` is kept for the browser inspector.
+``/__mockserver/inspector`` is the browser inspector's. Like it, the admin API is mounted in
+front of the API middleware (``AdminMiddleware``): its requests never enter the journal, need no
+API key and are not schema-checked.
 """
 
 from __future__ import annotations
@@ -22,13 +24,23 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..errors import ConfigurationError, InvalidRequestError, NotFoundError, invalid_json_body
+from ..errors import (
+    APIError,
+    ConfigurationError,
+    InvalidRequestError,
+    NotFoundError,
+    invalid_json_body,
+)
 from ..journal_query import JournalView
-from ..render import json_response
+from ..render import error_response, json_response
+from ..state import MockState
 from ..stubs import stubs_from_document
 from .common import mock_state, query_bool, query_int, read_json_object
 
@@ -146,3 +158,37 @@ routes = [
     Route(f"{PREFIX}/journal", clear_journal, methods=["DELETE"]),
     Route(f"{PREFIX}/reset", reset, methods=["POST"]),
 ]
+
+
+async def _on_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, APIError)
+    return error_response(exc)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_response(NotFoundError(f"Invalid URL ({request.method} {request.url.path})"))
+
+
+def admin_app(state: MockState) -> Starlette:
+    app = Starlette(
+        routes=routes,
+        exception_handlers={APIError: _on_api_error, HTTPException: _on_http_error},
+    )
+    app.state.mock = state
+    return app
+
+
+class AdminMiddleware:
+    """Serve ``/__mockserver/...`` (except the inspector's paths, served before it) from the
+    admin app, everything else from the API."""
+
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app = app
+        self.admin = admin_app(state)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path", "").startswith(PREFIX + "/"):
+            await self.admin(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

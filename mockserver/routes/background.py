@@ -23,8 +23,8 @@ from starlette.routing import Route
 from ..clock import Clock, SystemClock
 from ..errors import InvalidRequestError, response_not_found
 from ..events import encode_event
+from ..lifecycle import Timeline, due_times, finalize, phase, plan, schedule, view
 from ..lifecycle import cancel as cancel_job
-from ..lifecycle import due_times, finalize, phase, plan, schedule, view
 from ..render import SSE_MEDIA_TYPE, json_response
 from ..responses import Turn
 from ..state import MockState
@@ -33,6 +33,8 @@ from .common import mock_state, query_bool, query_int
 
 OUTCOME_HEADER = "x-mockserver-background-outcome"
 OUTCOME_CHOICES = ("failed", "completed")
+# Per-request running time (ms) of a background job, instead of the configured timeline's.
+RUN_MS_HEADER = "x-mockserver-background-run-ms"
 # Real seconds between looks at a clock that is not the system clock.
 POLL_SECONDS = 0.005
 # Real seconds a stream waits on such a clock before it gives up and ends (without the rest).
@@ -65,6 +67,23 @@ def _outcome(request: Request, state: MockState, natural: str) -> str:
     if asked == "failed" or (asked is None and state.config.fail_background_jobs):
         return "failed"
     return natural
+
+
+def _timeline(request: Request, state: MockState) -> Timeline:
+    timeline = state.config.background_timeline
+    asked = request.headers.get(RUN_MS_HEADER)
+    if asked is None:
+        return timeline
+    try:
+        run_ms = float(asked)
+    except ValueError:
+        run_ms = -1.0
+    if not 0 <= run_ms <= 86_400_000:
+        raise InvalidRequestError(
+            f"Invalid {RUN_MS_HEADER} header {asked!r} (a mock server option): give the running "
+            "time of this background job in milliseconds, from 0 to 86400000.",
+        )
+    return replace(timeline, run_seconds=run_ms / 1000, seconds_per_token=0.0)
 
 
 async def wait_until(clock: Clock, deadline: float, stop: Callable[[], bool]) -> bool:
@@ -133,7 +152,7 @@ def start(
     response = turn.response
     outcome = _outcome(request, state, response["status"])
     output_tokens = (response.get("usage") or {}).get("output_tokens", 0)
-    job = schedule(now, state.config.background_timeline, output_tokens, outcome)
+    job = schedule(now, _timeline(request, state), output_tokens, outcome)
     final = finalize(response, job)
     context = turn.context
     if outcome == "failed" and response["output"]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -83,17 +84,21 @@ def _cursor(live: dict[int, _Live], newest: int) -> int:
 
 
 async def event_stream(
-    state: MockState, after: int = 0, lifetime: float = LIFETIME_SECONDS
+    state: MockState, after: int = 0, lifetime: float = LIFETIME_SECONDS, server: str = ""
 ) -> AsyncIterator[bytes]:
-    """The page's feed: every exchange after ``after`` (the page's `Last-Event-ID`), then each
-    change as it happens; it ends once ``lifetime`` has passed and no reply is in flight."""
+    """The page's feed: every exchange after ``after`` (from the page's `Last-Event-ID`), then
+    each change as it happens; it ends once ``lifetime`` has passed and no reply is in flight.
+
+    ``server`` names this server instance in the ``hello`` message and in every id, so a page
+    left open across a restart starts afresh instead of resuming from the old server's place.
+    """
     loop = asyncio.get_running_loop()
     ends_at = loop.time() + lifetime
     queue = state.journal.subscribe()
     live: dict[int, _Live] = {}
     newest = cursor = after
     try:
-        chunk = f"retry: {RETRY_MS}\n\n".encode()
+        chunk = f"retry: {RETRY_MS}\n\n".encode() + message("hello", {"server": server})
         arrived = [e for e in state.journal.entries() if e.seq > after]
         while True:
             while not queue.empty():
@@ -106,7 +111,7 @@ async def event_stream(
             chunk += b"".join(_progress(tracked, live) for tracked in list(live.values()))
             if _cursor(live, newest) != cursor:
                 cursor = _cursor(live, newest)
-                chunk += f"id: {cursor}\n\n".encode()
+                chunk += f"id: {server}.{cursor}\n\n".encode()
             if chunk:
                 yield chunk
             remaining = ends_at - loop.time()
@@ -135,10 +140,17 @@ async def to_page(request: Request) -> Response:
     return RedirectResponse(PREFIX, status_code=307)
 
 
+def resume_point(last_event_id: str, server: str) -> int:
+    """Where a reconnecting page left off: 0 unless it was reading this very server."""
+    seen_server, _, seq = last_event_id.rpartition(".")
+    return int(seq) if seen_server == server and seq.isdigit() else 0
+
+
 async def events(request: Request) -> Response:
-    last = request.headers.get("last-event-id", "")
+    server = request.app.state.server
+    after = resume_point(request.headers.get("last-event-id", ""), server)
     return StreamingResponse(
-        event_stream(_state(request), int(last) if last.isdigit() else 0),
+        event_stream(_state(request), after, server=server),
         media_type="text/event-stream; charset=utf-8",
         headers={**NO_STORE, "x-accel-buffering": "no"},
     )
@@ -162,6 +174,7 @@ routes = [
 def inspector_app(state: MockState) -> Starlette:
     app = Starlette(routes=routes)
     app.state.mock = state
+    app.state.server = secrets.token_hex(4)
     return app
 
 

@@ -8,6 +8,7 @@ thread-safe: the server answers from several threads.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,7 +22,10 @@ DEFAULT_CAPACITY = 512
 
 
 def schema_key(schema: Any) -> bytes:
-    return orjson.dumps(schema, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    try:
+        return orjson.dumps(schema, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # integers beyond 64 bits (never from a parsed body; possible from code)
+        return json.dumps(schema, sort_keys=True, default=repr).encode()
 
 
 class SchemaCache:
