@@ -9,7 +9,8 @@ from typing import Any
 ITEM_ID_PREFIXES: dict[str, str] = {
     "message": "msg",
     "function_call": "fc",
-    "function_call_output": "fco",
+    # Seen in recorded input_items: a function_call_output gets an `fc_` id like its call.
+    "function_call_output": "fc",
     "reasoning": "rs",
     "custom_tool_call": "ctc",
     "custom_tool_call_output": "ctco",
@@ -73,10 +74,11 @@ def normalize_input(
             item["content"] = _normalize_content(role, entry.get("content"))
             item["role"] = role
         else:
+            if item_type in ("function_call_output", "function_call"):
+                # Recorded input_items list these as id, type, status, then the item's fields.
+                item["status"] = entry.get("status") or "completed"
             for key, value in entry.items():
-                if key not in ("id", "type"):
+                if key not in ("id", "type", "status"):
                     item[key] = value
-            if item_type in ("function_call_output", "function_call") and "status" not in item:
-                item["status"] = "completed"
         items.append(item)
     return items

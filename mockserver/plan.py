@@ -14,7 +14,7 @@ from typing import Any
 
 from .faults import Fault, insert_error_event, stream_error_fields
 from .pacing import Pacing
-from .stubs.model import StubAnswer
+from .stubs.answers import StubAnswer
 
 PLAN_KEY = "mockserver.plan"
 # Set in the request scope when the reply is a body a stub scripted verbatim: the self-check

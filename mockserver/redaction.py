@@ -10,9 +10,8 @@ configurable: more secret headers, more patterns, JSON fields to blank, headers 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
@@ -168,14 +167,3 @@ def safe_url(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port else host
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-def header_items(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    if isinstance(headers, Mapping):
-        return list(headers.items())
-    return list(headers)
-
-
-def scrub_value(value: Any, redaction: Redaction) -> Any:
-    """A JSON value with credential-looking strings scrubbed (for reports and error bodies)."""
-    return orjson.loads(redaction.scrub(orjson.dumps(value)))

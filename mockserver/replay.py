@@ -44,6 +44,7 @@ from .upstream import (
     HTTPUpstream,
     Upstream,
     UpstreamError,
+    UpstreamReply,
     UpstreamRequest,
     passed_on,
 )
@@ -379,17 +380,37 @@ class ReplayLayer:
         except OSError:
             logger.warning("not recorded: the client went away during %s", request.describe())
             return
+        events_or_none = tuple(events) if streamed else None
+        interaction = self._interaction(
+            request, headers, reply, bytes(body), events_or_none, splitter.rest
+        )
+        with self._lock:
+            cassette = tape.add(interaction)
+            path = persist.save_cassette(self.config.recordings, cassette)
+        logger.info("recorded %s into %s", request.describe(), path)
+        self._apply(interaction, recorded=True)
+
+    def _interaction(
+        self,
+        request: RecordedRequest,
+        headers: list[tuple[str, str]],
+        reply: UpstreamReply,
+        body: bytes,
+        events: tuple[RecordedEvent, ...] | None,
+        rest: bytes,
+    ) -> Interaction:
+        """What is written to disk: kept headers only, secrets scrubbed everywhere."""
         redaction = self.config.redaction
         response = RecordedResponse(
             status=reply.status,
             headers=redaction.response_headers(reply.headers),
-            body=redaction.body(bytes(body)) if not streamed else b"",
-            events=tuple(redaction.event(event) for event in events) if streamed else None,
-            trailing=redaction.scrub(splitter.rest) if streamed else b"",
+            body=redaction.body(body) if events is None else b"",
+            events=None if events is None else tuple(redaction.event(e) for e in events),
+            trailing=redaction.scrub(rest) if events is not None else b"",
             elapsed_ms=round(reply.elapsed_ms, 1),
         )
         kept = redaction.request_headers(headers)
-        interaction = Interaction(
+        return Interaction(
             request=RecordedRequest(
                 request.method, request.path, request.query, kept, redaction.body(request.body)
             ),
@@ -402,11 +423,6 @@ class ReplayLayer:
             api_version=reply.header("openai-version"),
             sdk_version=kept.get("user-agent"),
         )
-        with self._lock:
-            cassette = tape.add(interaction)
-            path = persist.save_cassette(self.config.recordings, cassette)
-        logger.info("recorded %s into %s", request.describe(), path)
-        self._apply(interaction, recorded=True)
 
     def _apply(self, interaction: Interaction, *, recorded: bool = False) -> None:
         if recorded and isinstance(self.upstream, ASGIUpstream):

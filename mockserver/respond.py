@@ -29,7 +29,7 @@ from . import builtin_tools
 from .builtin_tools import ToolContext
 from .models import Model
 from .reasoning import default_summary, reasoning_item, reasoning_tokens, reasons
-from .stubs.model import StubAnswer
+from .stubs.answers import StubAnswer
 from .synthesis import Answer, context_digest, last_user_text, message_item, synthesize
 from .tokens import count_text_tokens, item_text, truncate_to_tokens
 
@@ -109,27 +109,37 @@ def respond(
         answer = TurnAnswer([*reasoning, *items], sum(map(_cost, items)))
         _limit(answer, None if limit is None else limit - hidden)
     else:
-        tools = builtin_tools.run_tools(params, ctx, _new_turn(context))
-        tool_tokens = sum(map(_cost, tools.calls))
-        if tools.stop:
-            base = Answer([], 0)
-        else:
-            budget = dict(params)
-            if limit is not None:
-                budget["max_output_tokens"] = limit - hidden
-            base = synthesize(
-                budget, model, [*context, *tools.calls], new_item_id, directives, new_call_id
-            )
-            messages = [i for i in base.items if i.get("type") == "message"]
-            if messages:
-                base.output_tokens += builtin_tools.decorate(messages[0], tools.citations)
-        items = [*tools.listings, *reasoning, *tools.calls, *base.items]
-        answer = TurnAnswer(items, base.output_tokens + tool_tokens, base.incomplete_reason)
+        budget = dict(params)
+        if limit is not None:
+            budget["max_output_tokens"] = limit - hidden
+        answer = _modelled(budget, model, ctx, reasoning, directives, new_call_id)
     if stub is not None and stub.fault is not None and stub.fault.kind == "incomplete":
         _cut_short(answer, stub.fault.reason)
     answer.output_tokens += hidden
     answer.reasoning_tokens = hidden
     return answer
+
+
+def _modelled(
+    params: dict[str, Any],
+    model: Model,
+    ctx: ToolContext,
+    reasoning: list[dict[str, Any]],
+    directives: Any,
+    new_call_id: Callable[[], str] | None,
+) -> TurnAnswer:
+    """The default turn: built-in tool calls, then the synthesized answer citing them."""
+    tools = builtin_tools.run_tools(params, ctx, _new_turn(ctx.context))
+    base = Answer([], 0)
+    if not tools.stop:
+        context = [*ctx.context, *tools.calls]
+        base = synthesize(params, model, context, ctx.new_item_id, directives, new_call_id)
+        messages = [i for i in base.items if i.get("type") == "message"]
+        if messages:
+            base.output_tokens += builtin_tools.decorate(messages[0], tools.citations)
+    items = [*tools.listings, *reasoning, *tools.calls, *base.items]
+    tokens = base.output_tokens + sum(map(_cost, tools.calls))
+    return TurnAnswer(items, tokens, base.incomplete_reason)
 
 
 def _cost(item: Mapping[str, Any]) -> int:

@@ -66,7 +66,7 @@ def test_items_keep_their_own_ids_and_fields() -> None:
         ],
         _ids(),
     )
-    assert [item["id"] for item in items] == ["msg_mine", "fc_0", "fco_1", "rs_given", "item_2"]
+    assert [item["id"] for item in items] == ["msg_mine", "fc_0", "fc_1", "rs_given", "item_2"]
     assert items[0]["status"] == "completed"
     assert items[1] == {
         "id": "fc_0",
@@ -86,3 +86,12 @@ def test_prefixes_are_the_real_ones() -> None:
     assert ITEM_ID_PREFIXES["function_call"] == "fc"
     assert ITEM_ID_PREFIXES["reasoning"] == "rs"
     assert ITEM_ID_PREFIXES["compaction"] == "cmp"
+
+
+def test_function_call_output_is_stored_as_the_real_input_items_list_shows_it() -> None:
+    # openai-dotnet FunctionCallWorks.json: {"id": "fc_…", "type", "status", "call_id", "output"}
+    (item,) = normalize_input(
+        [{"type": "function_call_output", "call_id": "call_1", "output": "22 celcius"}], _ids()
+    )
+    assert list(item) == ["id", "type", "status", "call_id", "output"]
+    assert item["id"].startswith("fc_") and item["status"] == "completed"
