@@ -11,7 +11,9 @@ from mockserver import MockServer
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-EXAMPLE = re.compile(r"<!-- readme-example: (?P<name>[\w-]+) -->\n```python\n(?P<code>.*?)```", re.S)
+EXAMPLE = re.compile(
+    r"<!-- readme-example: (?P<name>[\w-]+) -->\n```python\n(?P<code>.*?)```", re.S
+)
 
 
 def examples() -> dict[str, str]:
