@@ -1,6 +1,6 @@
 """Faults seen through the SDK: real error bodies, its retries, broken and incomplete streams.
 
-Faults are chosen per request with the ``x-mock-fault`` header or per stub (``mock_only``); the
+Faults are chosen per request with the ``x-mockserver-fault`` header or per stub (``mock_only``); the
 ``max_output_tokens`` case needs no fault and runs on every target.
 """
 
@@ -20,7 +20,7 @@ QUOTA_MESSAGE = (
 
 
 def fault(name: str) -> dict[str, str]:
-    return {"x-mock-fault": name}
+    return {"x-mockserver-fault": name}
 
 
 @pytest.mark.mock_only
@@ -179,7 +179,7 @@ def test_max_output_tokens_ends_incomplete(client: openai.OpenAI, model: str) ->
 
 @pytest.mark.mock_only
 def test_pacing_per_request_still_delivers_every_event(client: openai.OpenAI, model: str) -> None:
-    headers = {"x-mock-pacing": "first_event_ms=5,tokens_per_second=2000"}
+    headers = {"x-mockserver-pacing": "first_event_ms=5,tokens_per_second=2000"}
     with client.responses.stream(model=model, input="Hello", extra_headers=headers) as stream:
         deltas = [e.delta for e in stream if e.type == "response.output_text.delta"]
         final = stream.get_final_response()

@@ -12,6 +12,7 @@ from .cli_recordings import add_commands as add_recording_commands
 from .cli_recordings import add_replay_arguments, replay_config
 from .cli_stubs import add_stub_arguments, stub_config
 from .errors import ConfigurationError
+from .serving import run_foreground
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -87,8 +88,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from .app import create_app
     from .config import DEFAULT_MAX_BODY_BYTES, ServerConfig
     from .pacing import Pacing
@@ -122,14 +121,7 @@ def run_serve(args: argparse.Namespace) -> int:
         f"mockserver: inspector at http://{args.host}:{args.port}/__mockserver/inspector",
         file=sys.stderr,
     )
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        access_log=args.access_log,
-        log_level="info" if args.access_log else "warning",
-    )
-    return 0
+    return run_foreground(app, args)
 
 
 def run_schemas(args: argparse.Namespace) -> int:

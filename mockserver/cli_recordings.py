@@ -18,6 +18,7 @@ from .cassettes import RecordMode
 from .errors import ConfigurationError
 from .redaction import Redaction
 from .replay import DEFAULT_CASSETTE, ReplayConfig
+from .serving import run_foreground
 from .upstream import DEFAULT_UPSTREAM
 
 MODES = ", ".join(mode.value for mode in RecordMode)
@@ -204,8 +205,6 @@ def add_commands(commands: Any) -> None:
 
 
 def run_record(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from .app import create_app
     from .config import ServerConfig
 
@@ -227,14 +226,7 @@ def run_record(args: argparse.Namespace) -> int:
         f"http://{args.host}:{args.port}/v1",
         file=sys.stderr,
     )
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        access_log=args.access_log,
-        log_level="info" if args.access_log else "warning",
-    )
-    return 0
+    return run_foreground(app, args)
 
 
 def run_import(args: argparse.Namespace) -> int:

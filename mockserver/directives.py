@@ -19,8 +19,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from .stubs.answers import StubAnswer
 
 EDGE_HEADER = "x-mockserver-edge-cases"
 SEED_HEADER = "x-mockserver-seed"
@@ -43,6 +47,8 @@ class Directives:
     refusal: str | None = None
     # Tool names to call (`("*",)`: all); None: the default rules decide.
     tool_calls: tuple[str, ...] | None = None
+    # What a matching stub says the turn outputs (set by the route); None: the default model.
+    stub: StubAnswer | None = None
 
 
 def _flag(name: str, raw: str) -> bool:

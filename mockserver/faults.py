@@ -11,7 +11,7 @@ Two families:
   ``max_output_tokens`` or ``content_filter``). A ``stream_error`` on a request that does not
   stream is the HTTP error the same condition gives (429 or 500), as on the real API.
 
-Specs are written ``name`` or ``name;key=value;...`` (header ``x-mock-fault`` and files) or as a
+Specs are written ``name`` or ``name;key=value;...`` (header ``x-mockserver-fault`` and files) or as a
 mapping ``{"type": name, key: value}`` (files and the Python API).
 """
 
@@ -26,8 +26,8 @@ from typing import Any
 
 from .errors import APIError, ConfigurationError, join_choices
 
-FAULT_HEADER = "x-mock-fault"
-PACING_HEADER = "x-mock-pacing"
+FAULT_HEADER = "x-mockserver-fault"
+PACING_HEADER = "x-mockserver-pacing"
 
 HTTP_FAULTS = (
     "rate_limit",

@@ -11,29 +11,25 @@
 
 A stub that matched the request replaces steps 3 and 4 with its own items (``text``,
 ``refusal``, ``output`` or ``response.output``); a reasoning model still reasons first unless the
-stub says ``reasoning: false`` or brings its own reasoning item. The stub in effect is set by the
-route for the duration of the create call (``stub_answer``), so the turn builders between the
-route and this module need no extra parameter.
+stub says ``reasoning: false`` or brings its own reasoning item. The stub in effect travels in
+the request's ``Directives`` (the route puts it there).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import builtin_tools
 from .builtin_tools import ToolContext
+from .directives import Directives
 from .models import Model
 from .reasoning import default_summary, reasoning_item, reasoning_tokens, reasons
 from .stubs.answers import StubAnswer
 from .synthesis import Answer, context_digest, last_user_text, message_item, synthesize
 from .tokens import count_text_tokens, item_text, truncate_to_tokens
-
-_STUB: ContextVar[StubAnswer | None] = ContextVar("mockserver_stub_answer", default=None)
 
 
 @dataclass
@@ -41,16 +37,6 @@ class TurnAnswer(Answer):
     """An answer with the hidden reasoning it cost (included in ``output_tokens``)."""
 
     reasoning_tokens: int = 0
-
-
-@contextlib.contextmanager
-def stub_answer(answer: StubAnswer | None) -> Iterator[None]:
-    """Make ``respond`` answer with ``answer`` while the block runs (None: the default model)."""
-    token = _STUB.set(answer)
-    try:
-        yield
-    finally:
-        _STUB.reset(token)
 
 
 def _new_turn(context: Sequence[Any]) -> bool:
@@ -83,11 +69,11 @@ def respond(
     model: Model,
     context: Sequence[dict[str, Any]],
     new_item_id: Callable[[str], str],
-    directives: Any = None,
+    directives: Directives | None = None,
     new_call_id: Callable[[], str] | None = None,
 ) -> TurnAnswer:
     """The turn's output; ``directives`` and ``new_call_id`` go to ``synthesize`` unchanged."""
-    stub = _STUB.get()
+    stub = directives.stub if directives is not None else None
     digest = context_digest(model.requested, params.get("instructions"), context)
     question = last_user_text(context)
     ctx = ToolContext(params, question, context, new_item_id, digest)

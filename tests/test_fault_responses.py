@@ -26,7 +26,7 @@ def test_a_cut_stream_sends_n_events_then_drops_the_connection(
 ) -> None:
     server.reset()
     received = b""
-    headers = {**AUTH, "x-mock-fault": "cut_stream;after_events=3"}
+    headers = {**AUTH, "x-mockserver-fault": "cut_stream;after_events=3"}
     with (
         caplog.at_level(logging.ERROR, logger="uvicorn.error"),
         httpx.stream(

@@ -6,12 +6,12 @@ from typing import Any
 
 from mockserver.clock import ManualClock
 from mockserver.conformance import Conformance
+from mockserver.directives import Directives
 from mockserver.events import plan_events
 from mockserver.faults import Fault
 from mockserver.ids import IdFactory
 from mockserver.models import resolve_model
 from mockserver.plan import TurnPlan
-from mockserver.respond import stub_answer
 from mockserver.responses import Turn, create_turn
 from mockserver.stubs.model import StubAnswer, parse_stub
 
@@ -19,14 +19,14 @@ CONFORMANCE = Conformance()
 
 
 def turn(params: dict[str, Any], answer: StubAnswer | None = None) -> Turn:
-    with stub_answer(answer):
-        built = create_turn(
-            params,
-            model=resolve_model(params["model"]),
-            prior_context=[],
-            ids=IdFactory(3),
-            clock=ManualClock(),
-        )
+    built = create_turn(
+        params,
+        model=resolve_model(params["model"]),
+        prior_context=[],
+        ids=IdFactory(3),
+        clock=ManualClock(),
+        directives=Directives(stub=answer),
+    )
     assert CONFORMANCE.errors("Response", built.response) == []
     for event in plan_events(built.response):
         assert CONFORMANCE.event_errors(event) == [], event["type"]

@@ -7,13 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from app_client import make_client
 from starlette.testclient import TestClient
 
-from mockserver import ManualClock, ServerConfig, create_app
 from mockserver.conformance import Conformance
 from mockserver.tokens import COMPACTION_ITEM_TOKENS
 
-AUTH = {"authorization": "Bearer sk-test"}
 MODEL = "gpt-4o-mini"
 HISTORY: list[dict[str, Any]] = [
     {"role": "user", "content": "Create a simple landing page for a dog petting café."},
@@ -24,16 +23,9 @@ HISTORY: list[dict[str, Any]] = [
 QUESTION = {"role": "user", "content": "What colour is the header?"}
 
 
-def make_client(**config: Any) -> Iterator[TestClient]:
-    app = create_app(ServerConfig(self_check=True, id_seed=9, **config), clock=ManualClock())
-    with TestClient(app, headers=AUTH) as client:
-        yield client
-    assert app.state.mock.take_failures() == []
-
-
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    yield from make_client()
+    yield from make_client(id_seed=9)
 
 
 def post(client: TestClient, path: str, body: dict[str, Any], status: int = 200) -> Any:
@@ -126,7 +118,7 @@ def test_tampered_or_foreign_content_is_refused(client: TestClient) -> None:
     anonymous = {"type": "compaction", "encrypted_content": "garbage"}
     error = post(client, "/v1/responses", {"model": MODEL, "input": [anonymous, QUESTION]}, 400)
     assert error["error"]["message"].startswith("The encrypted content garb...bage could not")
-    for other in make_client():
+    for other in make_client(id_seed=9):
         error = post(other, "/v1/responses", {"model": MODEL, "input": [item, QUESTION]}, 400)
         assert error["error"]["code"] == "invalid_encrypted_content"
         assert post(other, "/v1/responses/compact", {"model": MODEL, "input": [item]}, 400)
@@ -134,9 +126,9 @@ def test_tampered_or_foreign_content_is_refused(client: TestClient) -> None:
 
 
 def test_a_shared_key_lets_servers_read_each_others_items() -> None:
-    for first in make_client(compaction_key="team-secret"):
+    for first in make_client(id_seed=9, compaction_key="team-secret"):
         item = compact(first, input=HISTORY)["output"][-1]
-    for second in make_client(compaction_key="team-secret"):
+    for second in make_client(id_seed=9, compaction_key="team-secret"):
         assert create(second, input=[item, QUESTION])["status"] == "completed"
 
 

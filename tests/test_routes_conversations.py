@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_client import make_client
 from starlette.testclient import TestClient
 
-from mockserver import ManualClock, ServerConfig, create_app
 from mockserver.conversations import MAX_ITEMS_PER_REQUEST
 
-AUTH = {"authorization": "Bearer sk-test"}
 CONV_ID = re.compile(r"^conv_[0-9a-f]{48}$")
 ITEM_ID = re.compile(r"^msg_[0-9a-f]{48}$")
 RESP_ITEM_ID = re.compile(r"^msg_[0-9a-f]{50}$")
@@ -24,16 +23,9 @@ def user(text: str) -> dict[str, Any]:
     return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
 
 
-def make_client(**config: Any) -> Iterator[TestClient]:
-    app = create_app(ServerConfig(self_check=True, id_seed=3, **config), clock=ManualClock())
-    with TestClient(app, headers=AUTH) as client:
-        yield client
-    assert app.state.mock.take_failures() == []
-
-
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    yield from make_client()
+    yield from make_client(id_seed=3)
 
 
 def ok(reply: Any) -> Any:
@@ -277,7 +269,7 @@ def test_seeded_conversations(tmp_path: Path) -> None:
             }
         )
     )  # fmt: skip
-    for client in make_client(seed_file=seed):
+    for client in make_client(id_seed=3, seed_file=seed):
         assert ok(client.get("/v1/conversations/conv_demo")) == {
             "id": "conv_demo",
             "object": "conversation",

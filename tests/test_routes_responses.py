@@ -7,27 +7,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from app_client import HELLO, make_client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from mockserver import ManualClock, ServerConfig, create_app
 from mockserver.render import RATE_LIMIT_HEADERS
 from mockserver.self_check import parse_sse
 from mockserver.tokens import REQUEST_OVERHEAD
 from mockserver.validation import known_parameters
-
-AUTH = {"authorization": "Bearer sk-test"}
-HELLO = {"model": "gpt-4o-mini", "input": "Hello, world!"}
-
-
-def make_client(**config: Any) -> Iterator[TestClient]:
-    app = create_app(ServerConfig(self_check=True, id_seed=5, **config), clock=ManualClock())
-    with TestClient(app, headers=AUTH) as client:
-        yield client
-    # Every body and event the app emitted conformed, and no handler raised.
-    assert app.state.mock.take_failures() == []
 
 
 @pytest.fixture

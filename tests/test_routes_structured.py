@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from app_client import make_client
 from starlette.testclient import TestClient
 
-from mockserver import ManualClock, ServerConfig, create_app
 from mockserver.self_check import parse_sse
 
-AUTH = {"authorization": "Bearer sk-test"}
 SCHEMA = {
     "type": "object",
     "properties": {"name": {"type": "string"}, "n": {"type": "integer"}},
@@ -24,13 +23,6 @@ BODY = {
     "input": "Fill it in.",
     "text": {"format": {"type": "json_schema", "name": "out", "schema": SCHEMA, "strict": True}},
 }
-
-
-def make_client(**config: Any) -> Iterator[TestClient]:
-    app = create_app(ServerConfig(self_check=True, id_seed=5, **config), clock=ManualClock())
-    with TestClient(app, headers=AUTH) as client:
-        yield client
-    assert app.state.mock.take_failures() == []
 
 
 @pytest.fixture

@@ -7,23 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_client import HELLO, make_client
 from starlette.testclient import TestClient
 
-from mockserver import ManualClock, ServerConfig, create_app
+from mockserver import ServerConfig, create_app
 from mockserver.errors import ConfigurationError
 from mockserver.self_check import parse_sse
 from mockserver.state import MockState
 from mockserver.stubs import parse_stub
-
-AUTH = {"authorization": "Bearer sk-test"}
-HELLO = {"model": "gpt-4o-mini", "input": "Hello, world!"}
-
-
-def make_client(**config: Any) -> Iterator[TestClient]:
-    app = create_app(ServerConfig(self_check=True, id_seed=5, **config), clock=ManualClock())
-    with TestClient(app, headers=AUTH) as client:
-        yield client
-    assert app.state.mock.take_failures() == []
 
 
 @pytest.fixture
@@ -79,40 +70,40 @@ def test_the_context_scope_sees_earlier_turns(client: TestClient) -> None:
 
 
 def test_header_faults_answer_before_the_route(client: TestClient) -> None:
-    reply = client.post("/v1/responses", json=HELLO, headers={"x-mock-fault": "rate_limit"})
+    reply = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-fault": "rate_limit"})
     assert reply.status_code == 429
     assert reply.json()["error"]["code"] == "rate_limit_exceeded"
     assert reply.headers["retry-after-ms"] == "20"
-    server = client.post("/v1/responses", json=HELLO, headers={"x-mock-fault": "server_error"})
+    server = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-fault": "server_error"})
     assert (
         server.status_code == 500
         and server.headers["x-request-id"] in server.json()["error"]["message"]
     )
-    gateway = client.get("/v1/responses/resp_x", headers={"x-mock-fault": "bad_gateway"})
+    gateway = client.get("/v1/responses/resp_x", headers={"x-mockserver-fault": "bad_gateway"})
     assert gateway.status_code == 502 and gateway.json()["error"]["type"] == "cf_bad_gateway"
     quota = client.post(
         "/v1/responses",
         json=HELLO,
-        headers={"x-mock-fault": "stream_error;code=insufficient_quota"},
+        headers={"x-mockserver-fault": "stream_error;code=insufficient_quota"},
     )
     assert quota.status_code == 429 and quota.json()["error"]["code"] == "insufficient_quota"
 
 
 def test_bad_mock_headers_are_400s_that_list_the_choices(client: TestClient) -> None:
-    reply = client.post("/v1/responses", json=HELLO, headers={"x-mock-fault": "explode"})
+    reply = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-fault": "explode"})
     assert reply.status_code == 400
     error = reply.json()["error"]
     assert error["code"] == "invalid_mock_header"
     assert "unknown fault 'explode'; valid faults are 'rate_limit'" in error["message"]
-    pacing = client.post("/v1/responses", json=HELLO, headers={"x-mock-pacing": "speed=9"})
+    pacing = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-pacing": "speed=9"})
     assert "unknown pacing option 'speed'" in pacing.json()["error"]["message"]
-    fine = client.post("/v1/responses", json=HELLO, headers={"x-mock-pacing": "first_event_ms=0"})
+    fine = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-pacing": "first_event_ms=0"})
     assert fine.status_code == 200
 
 
 def test_a_stream_error_streams_then_stores_the_failed_response(client: TestClient) -> None:
     reply = client.post(
-        "/v1/responses", json={**HELLO, "stream": True}, headers={"x-mock-fault": "stream_error"}
+        "/v1/responses", json={**HELLO, "stream": True}, headers={"x-mockserver-fault": "stream_error"}
     )
     assert reply.status_code == 200
     events, problems = parse_sse(reply.content)
@@ -130,7 +121,7 @@ def test_a_stream_error_streams_then_stores_the_failed_response(client: TestClie
 
 
 def test_incomplete_by_header(client: TestClient) -> None:
-    reply = client.post("/v1/responses", json=HELLO, headers={"x-mock-fault": "incomplete"}).json()
+    reply = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-fault": "incomplete"}).json()
     assert reply["status"] == "incomplete"
     assert reply["incomplete_details"] == {"reason": "content_filter"}
 
@@ -162,7 +153,7 @@ def test_stub_errors_are_sent_verbatim_on_any_path(client: TestClient) -> None:
 def test_a_header_fault_beats_a_stub(client: TestClient) -> None:
     add(client, answer={"text": "stubbed"})
     reply = client.post(
-        "/v1/responses", json=HELLO, headers={"x-mock-fault": "service_unavailable"}
+        "/v1/responses", json=HELLO, headers={"x-mockserver-fault": "service_unavailable"}
     )
     assert reply.status_code == 503
 
@@ -189,7 +180,7 @@ def test_chaos_with_a_seed_is_reproducible_and_none_spares_a_request() -> None:
     def statuses() -> list[int]:
         for client in make_client(chaos_rate=0.5, chaos_seed=7, chaos_faults=("server_error",)):
             found = [client.post("/v1/responses", json=HELLO).status_code for _ in range(12)]
-            spared = client.post("/v1/responses", json=HELLO, headers={"x-mock-fault": "none"})
+            spared = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-fault": "none"})
             assert spared.status_code == 200
             return found
         raise AssertionError("unreachable")

@@ -4,6 +4,7 @@ input tokens."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -22,7 +23,6 @@ from ..lifecycle import context_at
 from ..models import Model, resolve_model
 from ..pagination import check_page_params, paginate
 from ..render import RATE_LIMIT_HEADERS, json_response, sse_response
-from ..respond import stub_answer
 from ..schemas import load_schema
 from ..state import MockState
 from ..store import StoredResponse
@@ -111,18 +111,17 @@ async def create(request: Request) -> Response:
     )
     extra_headers = reply_headers(directives)
     plan = turn_plan(request)  # stubs and faults (stub_middleware.py)
-    with stub_answer(plan.stub_answer):
-        turn = build_turn(
-            body,
-            model=model,
-            prior_context=prior,
-            ids=state.ids,
-            clock=state.clock,
-            key=state.compaction_key,
-            conversation_id=conversation.id if conversation else None,
-            shard=shard_of(conversation.id) if conversation else None,
-            directives=directives,
-        )
+    turn = build_turn(
+        body,
+        model=model,
+        prior_context=prior,
+        ids=state.ids,
+        clock=state.clock,
+        key=state.compaction_key,
+        conversation_id=conversation.id if conversation else None,
+        shard=shard_of(conversation.id) if conversation else None,
+        directives=replace(directives, stub=plan.stub_answer),
+    )
     plan.adjust(turn)
     if body.get("background"):
         return _with_headers(
