@@ -1,7 +1,7 @@
 """Faults seen through the SDK: real error bodies, its retries, broken and incomplete streams.
 
-Faults are chosen per request with the ``x-mockserver-fault`` header or per stub (``mock_only``); the
-``max_output_tokens`` case needs no fault and runs on every target.
+Faults are chosen per request with the ``x-mockserver-fault`` header or per stub
+(``mock_only``); the ``max_output_tokens`` case needs no fault and runs on every target.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ Two families:
   ``max_output_tokens`` or ``content_filter``). A ``stream_error`` on a request that does not
   stream is the HTTP error the same condition gives (429 or 500), as on the real API.
 
-Specs are written ``name`` or ``name;key=value;...`` (header ``x-mockserver-fault`` and files) or as a
-mapping ``{"type": name, key: value}`` (files and the Python API).
+Specs are written ``name`` or ``name;key=value;...`` (header ``x-mockserver-fault`` and files)
+or as a mapping ``{"type": name, key: value}`` (files and the Python API).
 """
 
 from __future__ import annotations

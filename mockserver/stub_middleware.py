@@ -3,7 +3,8 @@
 For each API request (after authentication) it reads the body once, then:
 
 1. reads the per-request headers ``x-mockserver-fault`` (a fault, or ``none`` to spare the request
-   from chaos) and ``x-mockserver-pacing`` (``first_event_ms=…,tokens_per_second=…,reply_delay_ms=…``);
+   from chaos) and ``x-mockserver-pacing``
+   (``first_event_ms=…,tokens_per_second=…,reply_delay_ms=…``);
    a bad value gets a 400 naming the header and the valid choices;
 2. asks the stub registry which stub answers (``stubs/registry.py``);
 3. answers at once with an HTTP fault or a stub's error (header fault first, then the stub's,

@@ -8,9 +8,11 @@ registered whole, so every ``$ref`` (``#/components/schemas/...``) resolves thro
 Known disagreements between the spec and real traffic, and how they are handled here: the spec
 types ``user`` (ModelResponseProperties) as a plain string and ``usage`` (Response) as a plain
 object, but the real API sends ``"user": null`` on every Response and ``"usage": null`` on
-``response.created`` / ``response.in_progress`` / queued background responses. The recordings are
-the last word, so the in-memory copy of the spec widens exactly those two properties to also
-accept ``null`` (see ``_NULLABLE_IN_REALITY``); nothing else is relaxed, and the patch fails
+``response.created`` / ``response.in_progress`` / queued background responses; likewise the spec
+types a json_schema ``text.format``'s ``description`` as a string, but a Response echoes
+``"description": null`` when the request gave none (vercel-ai's structured-output fixtures). The
+recordings are the last word, so the in-memory copy of the spec widens exactly those properties to
+also accept ``null`` (see ``_NULLABLE_IN_REALITY``); nothing else is relaxed, and the patch fails
 loudly if the spec moves those properties.
 """
 
@@ -34,6 +36,7 @@ SPEC_URI = "urn:openai:openapi"
 _NULLABLE_IN_REALITY = (
     "/components/schemas/ModelResponseProperties/properties/user",
     "/components/schemas/Response/allOf/2/properties/usage",
+    "/components/schemas/TextResponseFormatJsonSchema/properties/description",
 )
 
 

@@ -74,7 +74,9 @@ def test_header_faults_answer_before_the_route(client: TestClient) -> None:
     assert reply.status_code == 429
     assert reply.json()["error"]["code"] == "rate_limit_exceeded"
     assert reply.headers["retry-after-ms"] == "20"
-    server = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-fault": "server_error"})
+    server = client.post(
+        "/v1/responses", json=HELLO, headers={"x-mockserver-fault": "server_error"}
+    )
     assert (
         server.status_code == 500
         and server.headers["x-request-id"] in server.json()["error"]["message"]
@@ -97,13 +99,17 @@ def test_bad_mock_headers_are_400s_that_list_the_choices(client: TestClient) -> 
     assert "unknown fault 'explode'; valid faults are 'rate_limit'" in error["message"]
     pacing = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-pacing": "speed=9"})
     assert "unknown pacing option 'speed'" in pacing.json()["error"]["message"]
-    fine = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-pacing": "first_event_ms=0"})
+    fine = client.post(
+        "/v1/responses", json=HELLO, headers={"x-mockserver-pacing": "first_event_ms=0"}
+    )
     assert fine.status_code == 200
 
 
 def test_a_stream_error_streams_then_stores_the_failed_response(client: TestClient) -> None:
     reply = client.post(
-        "/v1/responses", json={**HELLO, "stream": True}, headers={"x-mockserver-fault": "stream_error"}
+        "/v1/responses",
+        json={**HELLO, "stream": True},
+        headers={"x-mockserver-fault": "stream_error"},
     )
     assert reply.status_code == 200
     events, problems = parse_sse(reply.content)
@@ -121,7 +127,9 @@ def test_a_stream_error_streams_then_stores_the_failed_response(client: TestClie
 
 
 def test_incomplete_by_header(client: TestClient) -> None:
-    reply = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-fault": "incomplete"}).json()
+    reply = client.post(
+        "/v1/responses", json=HELLO, headers={"x-mockserver-fault": "incomplete"}
+    ).json()
     assert reply["status"] == "incomplete"
     assert reply["incomplete_details"] == {"reason": "content_filter"}
 
@@ -180,7 +188,9 @@ def test_chaos_with_a_seed_is_reproducible_and_none_spares_a_request() -> None:
     def statuses() -> list[int]:
         for client in make_client(chaos_rate=0.5, chaos_seed=7, chaos_faults=("server_error",)):
             found = [client.post("/v1/responses", json=HELLO).status_code for _ in range(12)]
-            spared = client.post("/v1/responses", json=HELLO, headers={"x-mockserver-fault": "none"})
+            spared = client.post(
+                "/v1/responses", json=HELLO, headers={"x-mockserver-fault": "none"}
+            )
             assert spared.status_code == 200
             return found
         raise AssertionError("unreachable")
