@@ -139,6 +139,8 @@ class Journal:
             self._subscribers = {s for s in self._subscribers if s[1] is not queue}
 
     def _notify(self, exchange: Exchange) -> None:
+        if not self._subscribers:  # the usual case (no inspector open): skip the lock
+            return
         with self._lock:
             subscribers = list(self._subscribers)
         for loop, queue in subscribers:

@@ -4,6 +4,7 @@ input tokens."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import replace
 from typing import Any
 
@@ -77,6 +78,7 @@ def check_include(values: list[str]) -> None:
             raise invalid_value("include", value, sorted(allowed))
 
 
+@functools.cache
 def _includable() -> frozenset[str]:
     prop = load_schema("ResponseCreateParams")["properties"]["include"]
     for option in prop.get("anyOf", [prop]):
