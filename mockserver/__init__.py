@@ -17,6 +17,7 @@ from .errors import (
 from .faults import Fault, parse_fault
 from .journal_query import JournalView
 from .lifecycle import Timeline
+from .pacing import Pacing
 from .recordings import RecordingFormatError
 from .redaction import Redaction
 from .replay import ReplayConfig
@@ -39,6 +40,7 @@ __all__ = [
     "MockServer",
     "MockServerError",
     "NotFoundError",
+    "Pacing",
     "RecordMode",
     "RecordingFormatError",
     "Redaction",

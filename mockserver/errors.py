@@ -3,11 +3,19 @@
     MockServerError
     ├── APIError                       an error the emulated API answers with (status + body)
     │   ├── InvalidRequestError        400 invalid_request_error
+    │   │   └── CompactionError        compaction content that does not verify (compaction.py)
     │   ├── AuthenticationError        401
     │   ├── NotFoundError              404
     │   ├── RequestTooLargeError       413
-    │   └── InternalServerError        500 (a bug in the mock; surfaced in tests)
-    └── ConfigurationError             bad options, seed files, recordings (never on the wire)
+    │   ├── InternalServerError        500 (a bug in the mock; surfaced in tests)
+    │   └── FaultError                 a fault or stub error asked for on purpose (faults.py)
+    ├── ConfigurationError             bad options, seed files, stubs (never on the wire)
+    │   └── RecordingFormatError       a recording that cannot be read (recordings.py)
+    ├── UpstreamError                  record mode could not reach the upstream (upstream.py)
+    └── ServerFailure                  a handler raised; re-raised in the test (server.py)
+
+``self_check.SchemaMismatch`` is an ``AssertionError``, not part of this tree: it reports a bug in
+the mock's own output, found by the tests.
 
 Every ``APIError`` renders the real API's envelope:
 ``{"error": {"message", "type", "param", "code"}}``.
