@@ -7,7 +7,9 @@ escaped a handler. ``live`` talks to the real API (``OPENAI_API_KEY``, ``OPENAI_
 ``replay`` is reserved for recordings (see ``targets.py`` for how a module plugs it in).
 
 Fixtures: ``target`` (the name), ``client``, ``async_client``, ``model``, ``on_mock``.
-Markers: ``mock_only`` and ``live_only`` skip a test on the other targets.
+Markers: ``mock_only`` and ``live_only`` skip a test on the other targets; ``drawn_inputs`` marks
+a Hypothesis-driven test, which runs against the mock and the live API but cannot be replayed
+(its draws change whenever local code changes: Hypothesis mixes in literals from loaded modules).
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "mock_only: checks a behaviour of the mock server; skipped on other targets"
     )
+    config.addinivalue_line(
+        "markers", "drawn_inputs: Hypothesis draws the requests; skipped on the replay target"
+    )
     if not any(line.startswith("live_only:") for line in config.getini("markers")):
         config.addinivalue_line("markers", "live_only: runs only against the live API")
     selected_target(config)  # an unknown name is a usage error before anything runs
@@ -78,6 +83,11 @@ def _contract_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
     current: ContractTarget = request.getfixturevalue("contract_target")
     if request.node.get_closest_marker("mock_only") and not current.mock:
         pytest.skip(f"mock_only: checks a mock server behaviour; the target is {current.name!r}")
+    if request.node.get_closest_marker("drawn_inputs") and current.name == "replay":
+        pytest.skip(
+            "drawn_inputs: Hypothesis draws these requests, and its draws change with any change "
+            "to local code, so no recording can match them; they run against mock and live"
+        )
     if request.node.get_closest_marker("live_only") and current.name != "live":
         pytest.skip(f"live_only: needs the real API; the target is {current.name!r}")
     if current.before_test:

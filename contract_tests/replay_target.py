@@ -16,9 +16,7 @@ Without ``--mockserver-upstream`` the mock itself answers and the recordings say
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 from pathlib import Path
 
 import pytest
@@ -39,26 +37,9 @@ def current_test() -> str:
     return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
 
 
-def import_every_mockserver_module() -> None:
-    """Make the property tests send the same requests when recording and when replaying.
-
-    Hypothesis mixes string and number literals from the local modules loaded at the time (in
-    ``sys.modules``) into what it generates, so its derandomized examples depend on which modules
-    are loaded. A recording run has the mock import modules as it answers; a replay does not.
-    Loading every module up front makes both runs see the same set.
-    """
-    import mockserver
-
-    for module in pkgutil.walk_packages(mockserver.__path__, "mockserver."):
-        if not module.name.endswith("__main__"):
-            importlib.import_module(module.name)
-
-
 def replay_target(config: pytest.Config) -> ContractTarget:
     from mockserver import MockServer
     from mockserver.pytest_recordings import cassette_for_nodeid
-
-    import_every_mockserver_module()
 
     recordings = Path(_option(config, "recordings") or RECORDINGS)
     mode = _option(config, "record_mode") or "none"

@@ -239,6 +239,7 @@ def test_parse_with_a_pydantic_tool(client: openai.OpenAI, model: str) -> None:
 
 
 @ROUNDTRIPS
+@pytest.mark.drawn_inputs
 @given(strategies.function_tools(), st.booleans(), st.booleans())
 def test_arguments_validate_for_any_strict_tool(
     client: openai.OpenAI, model: str, tool: dict[str, Any], edge: bool, stream: bool

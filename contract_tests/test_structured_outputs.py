@@ -103,6 +103,7 @@ def test_stream_helper_with_text_format(client: openai.OpenAI, model: str) -> No
 
 
 @ROUNDTRIPS
+@pytest.mark.drawn_inputs
 @given(strategies.pydantic_models(depth=1), st.booleans(), st.booleans())
 def test_parse_any_model(
     client: openai.OpenAI, model: str, text_format: type[BaseModel], edge: bool, stream: bool
@@ -123,6 +124,7 @@ def test_parse_any_model(
 
 
 @ROUNDTRIPS
+@pytest.mark.drawn_inputs
 @given(strategies.strict_schemas(), st.booleans(), st.booleans())
 def test_any_strict_schema_gets_valid_json(
     client: openai.OpenAI, model: str, schema: dict[str, Any], edge: bool, stream: bool
@@ -148,6 +150,7 @@ def test_any_strict_schema_gets_valid_json(
 
 
 @ROUNDTRIPS
+@pytest.mark.drawn_inputs
 @given(strategies.rejected_schemas())
 def test_schemas_breaking_the_strict_rules_get_invalid_json_schema(
     client: openai.OpenAI, model: str, schema: dict[str, Any]
