@@ -10,6 +10,17 @@ import openai
 
 REQUEST_ID = re.compile(r"^req_[0-9a-f]{32}$")
 
+# A turn that calls one function, with runs of argument deltas folded (see `collapse_runs`).
+FUNCTION_CALL_TURN = [
+    "response.created",
+    "response.in_progress",
+    "response.output_item.added",
+    "response.function_call_arguments.delta",
+    "response.function_call_arguments.done",
+    "response.output_item.done",
+    "response.completed",
+]
+
 
 def assert_api_error(
     error: openai.APIStatusError,

@@ -10,6 +10,8 @@ import json
 import openai
 import pytest
 
+from contract_tests.helpers import FUNCTION_CALL_TURN
+
 from .helpers import collapse_runs
 from .mock_admin import add_stubs, journal, set_scenario, stub_entry
 
@@ -98,15 +100,7 @@ def test_function_call_arguments_stream_like_the_real_api(
     )
     with client.responses.stream(model=model, input="Oslo?", tools=[WEATHER_TOOL]) as stream:
         events = list(stream)
-    assert collapse_runs(e.type for e in events) == [
-        "response.created",
-        "response.in_progress",
-        "response.output_item.added",
-        "response.function_call_arguments.delta",
-        "response.function_call_arguments.done",
-        "response.output_item.done",
-        "response.completed",
-    ]
+    assert collapse_runs(e.type for e in events) == FUNCTION_CALL_TURN
 
 
 def test_a_refusal_stub(client: openai.OpenAI, model: str) -> None:
