@@ -111,7 +111,7 @@ def _modelled(
     model: Model,
     ctx: ToolContext,
     reasoning: list[dict[str, Any]],
-    directives: Any,
+    directives: Directives | None,
     new_call_id: Callable[[], str] | None,
 ) -> TurnAnswer:
     """The default turn: built-in tool calls, then the synthesized answer citing them."""

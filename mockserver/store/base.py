@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..lifecycle import BackgroundJob
 
 
 @dataclass
@@ -18,7 +21,7 @@ class StoredResponse:
     # A background response's `lifecycle.BackgroundJob` (timeline, outcome, cancellation); `None`
     # for an ordinary response. `response` then holds the *final* response; what a client sees at
     # a given moment is `lifecycle.view(response, job, now)`.
-    job: Any = None
+    job: BackgroundJob | None = None
     # The conversation a background response appends its items to once it finishes.
     conversation_id: str | None = None
 
