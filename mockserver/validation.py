@@ -62,7 +62,8 @@ def type_word(value: Any) -> str:
     if isinstance(value, int):
         return "an integer"
     if isinstance(value, float):
-        return "a decimal"
+        # What a value is called ("got a decimal number"); what a param expects is "a decimal".
+        return "a decimal number"
     if isinstance(value, str):
         return "a string"
     if isinstance(value, list):

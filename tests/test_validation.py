@@ -162,7 +162,18 @@ def test_helpers() -> None:
     assert param_path(["input", 0, "content", 2, "detail"]) == "input[0].content[2].detail"
     assert param_path([]) == ""
     assert [type_word(v) for v in (None, True, 1, 1.5, "s", [], {})] == [
-        "null", "a boolean", "an integer", "a decimal", "a string", "an array", "an object",
+        "null", "a boolean", "an integer", "a decimal number", "a string", "an array", "an object",
     ]  # fmt: skip
     assert elide("previous_response_id") == "pre..._id"
     assert elide("short_name") == "short_name"
+
+
+def test_a_float_where_an_integer_belongs_is_called_a_decimal_number() -> None:
+    # The real wording of the value's type (docs/real-errors.md section 4; 3P-measured in the
+    # context_management message): "expected an integer, but got a decimal number instead."
+    with pytest.raises(InvalidRequestError) as caught:
+        check_create_request({"model": "gpt-4o-mini", "input": "x", "max_output_tokens": 20.5})
+    assert caught.value.message == (
+        "Invalid type for 'max_output_tokens': expected an integer, but got a decimal number "
+        "instead."
+    )
