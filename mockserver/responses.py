@@ -18,8 +18,6 @@ from .respond import respond
 from .structured import echo_text
 from .tokens import count_context_tokens
 
-DEFAULT_TEXT_CONFIG = {"format": {"type": "text"}, "verbosity": "medium"}
-
 
 @dataclass
 class Turn:
