@@ -60,3 +60,37 @@ def test_update_response_replaces_atomically() -> None:
     )
     assert result is not None and store.get_response("resp_1").response["status"] == "x"  # type: ignore[union-attr]
     assert store.update_response("resp_2", lambda current: current) is None
+
+
+def test_responses_are_stored_as_snapshots_readers_cannot_change() -> None:
+    store = MemoryStore()
+    job = object()
+    original = StoredResponse(
+        {"id": "resp_1", "output": [{"type": "message"}]},
+        [{"id": "msg_1"}],
+        [{"id": "msg_1"}, {"type": "message"}],
+        [{"type": "response.created", "sequence_number": 0}],
+        job,
+        "conv_1",
+    )
+    store.put_response(original)
+    original.response["output"].clear()  # the caller's objects are not the stored ones
+    read = store.get_response("resp_1")
+    assert read is not None
+    assert read.response["output"] == [{"type": "message"}]
+    read.input_items.append({"id": "msg_2"})  # nor are a reader's
+    again = store.get_response("resp_1")
+    assert again is not None and again.input_items == [{"id": "msg_1"}]
+    assert (again.context, again.events) == (read.context, read.events)
+    assert again.job is job and again.conversation_id == "conv_1"
+    assert [s.id for s in store.list_responses()] == ["resp_1"]
+    assert store.delete_response("resp_1") and not store.delete_response("resp_1")
+    assert store.get_response("resp_1") is None
+
+
+def test_list_conversations_returns_copies() -> None:
+    store = MemoryStore()
+    store.put_conversation(conversation("conv_a"))
+    (listed,) = store.list_conversations()
+    listed.items.append({"id": "msg_x"})
+    assert store.get_conversation("conv_a").items == []  # type: ignore[union-attr]
