@@ -74,8 +74,14 @@ def last_user_text(context: Sequence[Any]) -> str:
     return ""
 
 
-def answer_text(model: str, instructions: str | None, context: Sequence[dict[str, Any]]) -> str:
-    digest = context_digest(model, instructions, context)
+def answer_text(
+    model: str,
+    instructions: str | None,
+    context: Sequence[dict[str, Any]],
+    digest: str | None = None,
+) -> str:
+    """The prose answer; ``digest`` is ``context_digest`` of the same arguments, when at hand."""
+    digest = digest or context_digest(model, instructions, context)
     rng = random.Random(int(digest[:16], 16))
     outputs = tool_outputs_text(context)
     if outputs:
@@ -170,9 +176,13 @@ def _tool_calls(
 
 
 def _reply_text(
-    params: dict[str, Any], model: Model, context: Sequence[dict[str, Any]], seeds: _Seeds
+    params: dict[str, Any],
+    model: Model,
+    context: Sequence[dict[str, Any]],
+    seeds: _Seeds,
+    digest: str,
 ) -> str:
-    prose = answer_text(model.requested, params.get("instructions"), context)
+    prose = answer_text(model.requested, params.get("instructions"), context, digest)
     fmt = text_format(params)
     if fmt.get("type") == "json_schema" and isinstance(fmt.get("schema"), dict):
         return dumps(json_answer(fmt["schema"], seed=seeds.for_part(0), edge=seeds.edge))
@@ -201,7 +211,7 @@ def synthesize(
     if tools:
         calls = new_call_id or (lambda: new_item_id("call"))
         return _tool_calls(tools, seeds, limit, new_item_id, calls)
-    text = _reply_text(params, model, context, seeds)
+    text = _reply_text(params, model, context, seeds, digest)
     tokens = count_text_tokens(text)
     if limit is not None and tokens > limit:
         text = truncate_to_tokens(text, limit)
