@@ -26,8 +26,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from mockserver.structured import CACHE, json_answer
-from mockserver.structured.text_format import check_text_format
+from mockserver.contract.schema_cache import CACHE
+from mockserver.contract.text_format import check_text_format
+from mockserver.model.structured import json_answer
 
 LEAVES: tuple[dict[str, Any], ...] = (
     {"type": "string"},

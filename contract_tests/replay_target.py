@@ -39,7 +39,7 @@ def current_test() -> str:
 
 def replay_target(config: pytest.Config) -> ContractTarget:
     from mockserver import MockServer
-    from mockserver.pytest_recordings import cassette_for_nodeid
+    from mockserver.testing.pytest_recordings import cassette_for_nodeid
 
     recordings = Path(_option(config, "recordings") or RECORDINGS)
     mode = _option(config, "record_mode") or "none"

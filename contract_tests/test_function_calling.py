@@ -19,8 +19,8 @@ from contract_tests.helpers import (
     collapse_runs,
     message_items,
 )
-from mockserver import strategies
-from mockserver.hypothesis_profiles import roundtrip_examples
+from mockserver.testing import strategies
+from mockserver.testing.hypothesis_profiles import roundtrip_examples
 
 # Fixed examples (derandomized): the same requests every run, so the live and replay targets
 # can record and replay them; random exploration happens in tests/ without HTTP.

@@ -21,8 +21,8 @@ from openai.lib._pydantic import to_strict_json_schema
 from pydantic import BaseModel
 
 from contract_tests.helpers import assert_api_error, collapse_runs, message_items
-from mockserver import strategies
-from mockserver.hypothesis_profiles import roundtrip_examples
+from mockserver.testing import strategies
+from mockserver.testing.hypothesis_profiles import roundtrip_examples
 
 EDGE = {"x-mockserver-edge-cases": "1"}
 PROMPT = "Fill in the requested JSON with plausible values."

@@ -1,10 +1,10 @@
-"""Offline contract-test and mock server for the OpenAI Responses API."""
+"""Offline contract-test and mock server for the OpenAI Responses API.
 
-from .app import create_app
-from .cassettes import RecordMode
-from .clock import Clock, ManualClock, SystemClock
-from .config import ServerConfig
-from .errors import (
+The package is grouped by layer (see docs/architecture.md); this module is the public API.
+"""
+
+from mockserver import _moved
+from mockserver.contract.errors import (
     APIError,
     AuthenticationError,
     ConfigurationError,
@@ -14,17 +14,21 @@ from .errors import (
     NotFoundError,
     RequestTooLargeError,
 )
-from .faults import Fault, parse_fault
-from .journal_query import JournalView
-from .lifecycle import Timeline
-from .pacing import Pacing
-from .recordings import RecordingFormatError
-from .redaction import Redaction
-from .replay import ReplayConfig
-from .server import MockServer, ServerFailure
-from .store import MemoryStore, Store, StoredConversation, StoredResponse
-from .stubs import Stub, StubRegistry, parse_stub
-from .stubs.api import Stubs
+from mockserver.http.app import create_app
+from mockserver.http.replay import ReplayConfig
+from mockserver.http.server import MockServer, ServerFailure
+from mockserver.recording.cassette import RecordingFormatError
+from mockserver.recording.redaction import Redaction
+from mockserver.recording.tape import RecordMode
+from mockserver.scenarios.clock import Clock, ManualClock, SystemClock
+from mockserver.scenarios.faults import Fault, parse_fault
+from mockserver.scenarios.journal_query import JournalView
+from mockserver.scenarios.pacing import Pacing
+from mockserver.scenarios.stubs import Stub, StubRegistry, parse_stub
+from mockserver.scenarios.stubs.api import Stubs
+from mockserver.state.config import ServerConfig
+from mockserver.state.lifecycle import Timeline
+from mockserver.state.store import MemoryStore, Store, StoredConversation, StoredResponse
 
 __all__ = [
     "APIError",
@@ -60,3 +64,5 @@ __all__ = [
     "parse_fault",
     "parse_stub",
 ]
+
+_moved.install()

@@ -1,0 +1,131 @@
+"""Function and custom tools as the API accepts and echoes them: the real checks (names, strict
+parameter schemas, ``tool_choice``, calls answered by outputs) and the echo in a ``Response``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from mockserver.contract.errors import InvalidRequestError
+from mockserver.contract.text_format import cached_violation, check_name, resolved_strict
+
+CALLABLE_TOOLS = ("function", "custom")
+
+
+# call item type -> its output item type
+CALL_OUTPUTS = {
+    "function_call": "function_call_output",
+    "custom_tool_call": "custom_tool_call_output",
+}
+
+
+EMPTY_PARAMETERS: dict[str, Any] = {
+    "type": "object",
+    "properties": {},
+    "required": [],
+    "additionalProperties": False,
+}
+
+
+def callable_tools(params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [t for t in params.get("tools") or [] if t.get("type") in CALLABLE_TOOLS]
+
+
+def parameters_of(tool: dict[str, Any]) -> dict[str, Any]:
+    parameters = tool.get("parameters")
+    return parameters if isinstance(parameters, dict) else EMPTY_PARAMETERS
+
+
+def check_tools(body: dict[str, Any]) -> None:
+    """Names, strict parameter schemas and ``tool_choice`` (run with the other request checks)."""
+    tools = body.get("tools") or []
+    for index, tool in enumerate(tools):
+        if tool.get("type") not in CALLABLE_TOOLS:
+            continue
+        check_name(tool.get("name"), f"tools[{index}].name")
+        if tool.get("type") == "function" and tool.get("strict") is True:
+            problem = cached_violation(parameters_of(tool))
+            if problem is not None:
+                raise InvalidRequestError(
+                    problem.message("function", str(tool.get("name"))),
+                    param=f"tools[{index}].parameters",
+                    code="invalid_function_parameters",
+                )
+    check_tool_choice(body.get("tool_choice"), tools)
+
+
+def check_tool_choice(choice: Any, tools: Sequence[dict[str, Any]]) -> None:
+    if choice == "required" and not tools:
+        raise InvalidRequestError(
+            "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are "
+            "specified.",
+            param="tool_choice",
+        )
+    if isinstance(choice, dict) and choice.get("type") in CALLABLE_TOOLS:
+        names = {t.get("name") for t in tools if t.get("type") == choice["type"]}
+        if choice.get("name") not in names:
+            raise InvalidRequestError(
+                f"Tool choice '{choice.get('name')}' not found in 'tools' parameter.",
+                param="tool_choice",
+            )
+
+
+def check_tool_outputs(new_items: Sequence[Any], prior: Sequence[Any]) -> None:
+    """Every tool output must answer a call, and every call must have its output (real 400s)."""
+    context = [*prior, *new_items]
+    calls = {
+        (item.get("type"), item.get("call_id"))
+        for item in context
+        if isinstance(item, dict) and item.get("type") in CALL_OUTPUTS
+    }
+    outputs = {
+        (item.get("type"), item.get("call_id"))
+        for item in context
+        if isinstance(item, dict) and item.get("type") in CALL_OUTPUTS.values()
+    }
+    for item in new_items:
+        if not isinstance(item, dict):
+            continue
+        if item.get("type") == "function_call_output":
+            if ("function_call", item.get("call_id")) not in calls:
+                raise InvalidRequestError(
+                    "No tool call found for function call output with call_id "
+                    f"{item.get('call_id')}.",
+                    param="input",
+                )
+        elif item.get("type") == "custom_tool_call_output" and (
+            ("custom_tool_call", item.get("call_id")) not in calls
+        ):
+            raise InvalidRequestError(
+                "No tool call found for custom tool call output with call_id "
+                f"{item.get('call_id')}.",
+                param="input",
+            )
+    for item in context:
+        if not (isinstance(item, dict) and item.get("type") in CALL_OUTPUTS):
+            continue
+        if (CALL_OUTPUTS[item["type"]], item.get("call_id")) not in outputs:
+            kind = "function call" if item["type"] == "function_call" else "custom tool call"
+            raise InvalidRequestError(
+                f"No tool output found for {kind} {item.get('call_id')}.", param="input"
+            )
+
+
+def echo_tool(tool: dict[str, Any]) -> dict[str, Any]:
+    """A tool as a Response shows it (function tools in the real key order, strict resolved)."""
+    if tool.get("type") != "function":
+        return tool
+    known = ("type", "description", "name", "parameters", "strict")
+    echoed = {
+        "type": "function",
+        "description": tool.get("description"),
+        "name": tool.get("name"),
+        "parameters": tool.get("parameters"),
+        "strict": resolved_strict(tool.get("strict"), parameters_of(tool)),
+    }
+    return {**echoed, **{k: v for k, v in tool.items() if k not in known}}
+
+
+def echo_tools(tools: Sequence[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return [echo_tool(tool) for tool in tools or []]
+

@@ -1,0 +1,101 @@
+"""The Starlette application factory: routes, error rendering, middleware."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mockserver.contract.errors import APIError, NotFoundError
+from mockserver.contract.ids import IdFactory
+from mockserver.http.cors import cors_middleware
+from mockserver.http.middleware import APIMiddleware
+from mockserver.http.render import error_response
+from mockserver.http.replay import ReplayConfig, ReplayLayer
+from mockserver.http.routes import admin, background, compact, conversations, responses
+from mockserver.http.routes.inspector import InspectorMiddleware
+from mockserver.http.stub_middleware import StubMiddleware
+from mockserver.scenarios.clock import Clock
+from mockserver.scenarios.faults import Chaos
+from mockserver.scenarios.stubs import load_stubs
+from mockserver.state.config import ServerConfig
+from mockserver.state.mock_state import MockState
+from mockserver.state.seed import load_seed
+from mockserver.state.store import MemoryStore, Store
+
+
+def invalid_url(request: Request) -> APIError:
+    # The real API answers a known path with the wrong method like an unknown path: 404.
+    return NotFoundError(f"Invalid URL ({request.method} {request.url.path})")
+
+
+async def on_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, APIError)
+    return error_response(exc)
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (404, 405):
+        return error_response(invalid_url(request))
+    return error_response(APIError(str(exc.detail)))
+
+
+def create_app(
+    config: ServerConfig | None = None,
+    *,
+    store: Store | None = None,
+    clock: Clock | None = None,
+    ids: IdFactory | None = None,
+    replay: ReplayConfig | None = None,
+) -> Starlette:
+    config = config or ServerConfig()
+    state = MockState(config=config, store=store or MemoryStore())
+    if clock is not None:
+        state.clock = clock
+    state.ids = ids or IdFactory(config.id_seed)
+    if config.seed_file is not None:
+        load_seed(state, config.seed_file)
+    state.stubs.extend(load_stubs(Path(p) for p in config.stubs), permanent=True)
+    chaos = Chaos(config.chaos_rate, config.chaos_seed, config.chaos_faults or None)
+    middleware = [
+        Middleware(APIMiddleware, state=state),
+        # Stubs and faults act after authentication, before the routes.
+        Middleware(StubMiddleware, state=state, chaos=chaos),
+    ]
+    if config.self_check:
+        from mockserver.http.self_check import SelfCheckMiddleware
+
+        middleware.insert(0, Middleware(SelfCheckMiddleware, state=state))
+    # Outermost: CORS (answers preflights before auth), then the inspector page (kept out of the
+    # journal and the self-check).
+    middleware[:0] = [
+        cors_middleware(config.cors_origins),
+        Middleware(InspectorMiddleware, state=state),
+        Middleware(admin.AdminMiddleware, state=state),  # stubs, journal, reset (routes/admin.py)
+    ]
+    layer = None
+    if replay is not None:
+        # Record/replay answers as the API, so it goes right behind CORS and the inspector.
+        layer = ReplayLayer(replay, state)
+        middleware.insert(2, Middleware(layer.wrap))
+    app = Starlette(
+        routes=[
+            *responses.routes,
+            *compact.routes,
+            *background.routes,
+            *conversations.routes,
+        ],
+        middleware=middleware,
+        exception_handlers={
+            APIError: on_api_error,
+            HTTPException: on_http_error,
+        },
+    )
+    app.state.mock = state
+    app.state.replay = layer
+    return app

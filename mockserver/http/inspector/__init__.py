@@ -1,0 +1,96 @@
+"""The inspector page: what it shows, as plain data (the page's files live next to this module).
+
+The edge that serves it is ``routes/inspector.py``. Everything here is pure: journal exchanges
+and store contents in, JSON-ready dicts out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from importlib import resources
+from typing import Any
+
+import orjson
+
+from mockserver.scenarios.journal import Exchange
+from mockserver.state.lifecycle import phase, view
+from mockserver.state.store import Store, StoredResponse
+
+PREFIX = "/__mockserver/inspector"
+# The page's files: name -> content type. Nothing else is served, and nothing is fetched from
+# anywhere else (no CDN): the page works offline.
+ASSETS = {
+    "index.html": "text/html; charset=utf-8",
+    "inspector.js": "text/javascript; charset=utf-8",
+    "inspector.css": "text/css; charset=utf-8",
+}
+FRAME_END = b"\n\n"
+
+
+def asset(name: str) -> bytes:
+    return resources.files(__name__).joinpath(name).read_bytes()
+
+
+def parse_frames(body: bytes | bytearray, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """The SSE events in ``body`` after ``offset`` that are complete, and the offset after them.
+
+    A frame still being written (no blank line yet) is left for the next call.
+    """
+    end = body.rfind(FRAME_END, offset)
+    if end < 0:
+        return [], offset
+    events = []
+    for frame in bytes(body[offset:end]).split(FRAME_END):
+        for line in frame.split(b"\n"):
+            if line.startswith(b"data: "):
+                with contextlib.suppress(orjson.JSONDecodeError):
+                    events.append(orjson.loads(line[6:]))
+    return events, end + len(FRAME_END)
+
+
+def exchange_view(exchange: Exchange) -> tuple[dict[str, Any], int]:
+    """An exchange as the page shows it, and (for a stream) the body offset its events cover."""
+    view = exchange.to_dict()
+    offset = 0
+    if exchange.streamed:
+        view["events"], offset = parse_frames(exchange.response_body)
+    return view, offset
+
+
+def _background(stored: StoredResponse, now: float) -> dict[str, Any] | None:
+    if stored.job is None:
+        return None
+    return {
+        "id": stored.id,
+        "status": phase(stored.job, now),
+        "model": stored.response.get("model"),
+        **dataclasses.asdict(stored.job),
+    }
+
+
+def _current(stored: StoredResponse, now: float) -> dict[str, Any]:
+    """The response as a client retrieving it now would see it (background jobs change)."""
+    if stored.job is not None:
+        return view(stored.response, stored.job, now)
+    return stored.response
+
+
+def store_view(store: Store, now: float) -> dict[str, Any]:
+    """Stored responses (with their input items), conversations (with their items) and
+    background jobs, newest first."""
+    stored = sorted(store.list_responses(), key=lambda s: s.response.get("created_at", 0))
+    stored.reverse()
+    responses = [{"response": _current(s, now), "input_items": s.input_items} for s in stored]
+    background = [job for job in (_background(s, now) for s in stored) if job is not None]
+    conversations = [
+        {"conversation": found.conversation, "items": found.items}
+        for found in store.list_conversations()
+    ]
+    conversations.sort(key=lambda c: c["conversation"].get("created_at", 0), reverse=True)
+    return {
+        "now": now,
+        "responses": responses,
+        "conversations": conversations,
+        "background": background,
+    }

@@ -1,0 +1,135 @@
+"""Pure ASGI middleware: the API's common headers, and authentication.
+
+Pure ASGI (not ``BaseHTTPMiddleware``) so that streams pass through untouched and the hot path
+stays short.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockserver.contract.errors import AuthenticationError, InternalServerError
+from mockserver.http.render import error_response
+from mockserver.scenarios.journal import redact_headers
+from mockserver.state.mock_state import MockState
+
+OPENAI_VERSION = "2020-10-01"
+logger = logging.getLogger("mockserver")
+
+
+def internal_error() -> InternalServerError:
+    return InternalServerError(
+        "The server had an error while processing your request. Sorry about that! (This is a "
+        "bug in the mock server; it is logged, and re-raised in the test that caused it.)"
+    )
+
+
+def missing_key_error() -> AuthenticationError:
+    return AuthenticationError(
+        "You didn't provide an API key. You need to provide your API key in an Authorization "
+        "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field "
+        "(with blank username) if you're accessing the API from your browser and are prompted for "
+        "a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+        headers={"www-authenticate": 'Bearer realm="OpenAI API"'},
+    )
+
+
+def wrong_key_error(key: str) -> AuthenticationError:
+    # The real API shows the first 8 characters, a star for each one after the 12th, the last 4.
+    shown = key if len(key) <= 12 else f"{key[:8]}{'*' * (len(key) - 12)}{key[-4:]}"
+    return AuthenticationError(
+        f"Incorrect API key provided: {shown}. You can find your API key at "
+        "https://platform.openai.com/account/api-keys.",
+        code="invalid_api_key",
+        headers={"www-authenticate": 'Bearer realm="OpenAI API"'},
+    )
+
+
+def bearer_key(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, key = value.decode("latin-1").partition(" ")
+            return key.strip() if scheme.lower() == "bearer" and key.strip() else ""
+    return None
+
+
+class APIMiddleware:
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = self.state.ids.request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+        exchange = self.state.journal.start(
+            request_id=request_id,
+            started_at=self.state.clock.now(),
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            request_headers=redact_headers(scope["headers"]),
+        )
+        body_parts: list[bytes] = []
+
+        async def journaled_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                body_parts.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    exchange.request_body = b"".join(body_parts)
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                elapsed_ms = int((time.perf_counter() - started) * 1000)
+                headers: list[Any] = list(message.get("headers", []))
+                headers += [
+                    (b"openai-version", OPENAI_VERSION.encode()),
+                    (b"openai-processing-ms", str(elapsed_ms).encode()),
+                    (b"x-request-id", request_id.encode()),
+                ]
+                message = {**message, "headers": headers}
+                exchange.status = message["status"]
+                exchange.response_headers = redact_headers(headers)
+            elif message["type"] == "http.response.body":
+                exchange.response_body += message.get("body", b"")
+                if not message.get("more_body", False):
+                    self.state.journal.finish(exchange)
+            await send(message)
+
+        if scope["path"].startswith("/v1/") and scope["method"] != "OPTIONS":
+            key = bearer_key(scope)
+            error = None
+            if not key:
+                error = missing_key_error()
+            elif self.state.config.api_key is not None and key != self.state.config.api_key:
+                error = wrong_key_error(key)
+            if error is not None:
+                await error_response(error)(scope, journaled_receive, send_with_headers)
+                return
+        started_response = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started_response
+            started_response = True
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, journaled_receive, tracking_send)
+        except Exception as exc:
+            # A bug in the mock: answer like the real API's 500, log it, and keep it so that
+            # `MockServer` re-raises it in the test that caused it.
+            self.state.record_failure(exc)
+            logger.exception(
+                "unexpected error while handling %s %s", scope["method"], scope["path"]
+            )
+            if not started_response:
+                await error_response(internal_error())(scope, journaled_receive, send_with_headers)

@@ -1,0 +1,106 @@
+"""Request parsing shared by every handler."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+
+from mockserver.contract.errors import (
+    InvalidRequestError,
+    RequestTooLargeError,
+    invalid_json_body,
+    invalid_type,
+    invalid_value,
+)
+from mockserver.contract.schemas import load_schema
+from mockserver.contract.validation import type_word
+from mockserver.state.mock_state import MockState
+
+
+def mock_state(request: Request) -> MockState:
+    return request.app.state.mock
+
+
+async def read_json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object, or the real API's 400/413."""
+    limit = mock_state(request).config.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(int(declared), limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(size, limit)
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw.strip():
+        raise InvalidRequestError(
+            "We could not parse the JSON body of your request. (HINT: This likely means you "
+            "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but "
+            "what was sent was not valid JSON. If you have trouble figuring out how to fix this, "
+            "please contact us through our help center at help.openai.com.)",
+        )
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise invalid_json_body() from None
+    if not isinstance(body, dict):
+        raise invalid_type("body", "an object", type_word(body))
+    return body
+
+
+def _too_large(size: int, limit: int) -> RequestTooLargeError:
+    return RequestTooLargeError(
+        f"Request body too large: {size} bytes exceeds the limit of {limit} bytes. "
+        "Send a smaller input, or raise the mock's limit with --max-body-bytes.",
+        code="request_too_large",
+    )
+
+
+def query_list(request: Request, name: str) -> list[str]:
+    """A list query parameter, in either of the spellings clients use (`a[]=x` or `a=x`)."""
+    return request.query_params.getlist(f"{name}[]") + request.query_params.getlist(name)
+
+
+def query_int(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise invalid_type(name, "an integer", "a string") from None
+
+
+def query_bool(request: Request, name: str) -> bool | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if raw.lower() in ("true", "1"):
+        return True
+    if raw.lower() in ("false", "0"):
+        return False
+    raise invalid_type(name, "a boolean", "a string")
+
+
+def check_include(values: list[str]) -> None:
+    allowed = _includable()
+    for value in values:
+        if value not in allowed:
+            raise invalid_value("include", value, sorted(allowed))
+
+
+@functools.cache
+def _includable() -> frozenset[str]:
+    prop = load_schema("ResponseCreateParams")["properties"]["include"]
+    for option in prop.get("anyOf", [prop]):
+        enum = option.get("items", {}).get("enum")
+        if enum:
+            return frozenset(enum)
+    return frozenset()
+

@@ -1,0 +1,220 @@
+"""``/v1/responses``: create (JSON or SSE), retrieve (and stream resume), delete, input items,
+input tokens."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mockserver.contract.context_checks import check_turn_context
+from mockserver.contract.errors import (
+    InvalidRequestError,
+    no_input,
+    response_not_found,
+)
+from mockserver.contract.inputs import normalize_input
+from mockserver.contract.models import Model, resolve_model
+from mockserver.contract.validation import CONTEXT_SOURCES, check_create_request, check_schema
+from mockserver.http.fault_responses import json_reply, stream_reply
+from mockserver.http.render import RATE_LIMIT_HEADERS, json_response, sse_response
+from mockserver.http.routes.background import retrieve as retrieve_background
+from mockserver.http.routes.background import start as start_background
+from mockserver.http.routes.common import (
+    check_include,
+    mock_state,
+    query_bool,
+    query_int,
+    query_list,
+    read_json_object,
+)
+from mockserver.http.routes.conversations import append_turn, open_conversation
+from mockserver.http.stub_middleware import journal_finisher, turn_plan
+from mockserver.model.events import events_after, plan_events
+from mockserver.model.tokens import count_context_tokens
+from mockserver.scenarios.directives import from_headers, reply_headers
+from mockserver.state.compaction import verify, window
+from mockserver.state.conversations import check_exclusive, shard_of
+from mockserver.state.lifecycle import context_at
+from mockserver.state.mock_state import MockState
+from mockserver.state.pagination import check_page_params, paginate
+from mockserver.state.store import StoredResponse
+from mockserver.state.turn_context import build_turn, check_context_management
+
+# Parameters reasoning models reject (message verbatim from recorded traffic).
+REASONING_UNSUPPORTED = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
+
+
+def check_model_support(body: dict[str, Any], model: Model) -> None:
+    if not model.reasoning:
+        return
+    for param in REASONING_UNSUPPORTED:
+        if body.get(param) is not None:
+            raise InvalidRequestError(
+                f"Unsupported parameter: '{param}' is not supported with this model.",
+                param=param,
+            )
+    if body.get("top_logprobs"):
+        raise InvalidRequestError(
+            "logprobs are not supported with reasoning models.",
+            param="top_logprobs",
+            code="unsupported_parameter",
+        )
+
+
+def prior_context(state: MockState, previous_id: str | None) -> list[dict[str, Any]]:
+    if previous_id is None:
+        return []
+    stored = state.store.get_response(previous_id)
+    if stored is None or not stored.response.get("store", True):
+        raise InvalidRequestError(
+            f"Previous response with id '{previous_id}' not found.",
+            param="previous_response_id",
+            code="previous_response_not_found",
+        )
+    # A background response still running has no output to continue from yet.
+    return context_at(stored.context, stored.response, stored.job, state.clock.now())
+
+
+
+
+
+
+def _obfuscate(body: dict[str, Any]) -> bool:
+    return (body.get("stream_options") or {}).get("include_obfuscation", True) is not False
+
+
+async def create(request: Request) -> Response:
+    state = mock_state(request)
+    body = await read_json_object(request)
+    check_create_request(body)
+    check_context_management(body.get("context_management"))
+    check_exclusive(body)
+    check_include(body.get("include") or [])
+    model = resolve_model(body["model"])
+    check_model_support(body, model)
+    conversation = open_conversation(state, body.get("conversation"))
+    if conversation is not None:
+        prior = conversation.items
+    else:
+        prior = prior_context(state, body.get("previous_response_id"))
+    check_turn_context(body, prior)
+    config = state.config
+    directives = from_headers(
+        request.headers, edge_default=config.edge_cases, seed_default=config.edge_seed
+    )
+    extra_headers = reply_headers(directives)
+    plan = turn_plan(request)  # stubs and faults (stub_middleware.py)
+    turn = build_turn(
+        body,
+        model=model,
+        prior_context=prior,
+        ids=state.ids,
+        clock=state.clock,
+        key=state.compaction_key,
+        conversation_id=conversation.id if conversation else None,
+        shard=shard_of(conversation.id) if conversation else None,
+        directives=replace(directives, stub=plan.stub_answer),
+    )
+    plan.adjust(turn)
+    if body.get("background"):
+        return _with_headers(
+            start_background(request, state, body, turn, conversation.id if conversation else None),
+            extra_headers,
+        )
+    if conversation is not None:
+        append_turn(state, conversation.id, turn)
+    streaming = bool(body.get("stream"))
+    events = plan_events(turn.response, obfuscate=_obfuscate(body)) if streaming else []
+    events = plan.finish_events(events)
+    if turn.response["store"]:
+        state.store.put_response(
+            StoredResponse(turn.response, turn.input_items, turn.context, events)
+        )
+    pacing = plan.pacing or state.config.pacing
+    cut = journal_finisher(state)
+    if streaming:
+        return _with_headers(stream_reply(events, pacing, plan.fault, cut), extra_headers)
+    if pacing.reply_delay_seconds:
+        await asyncio.sleep(pacing.reply_delay_seconds)
+    return json_reply(turn.response, {**RATE_LIMIT_HEADERS, **extra_headers}, plan.fault, cut)
+
+
+def _with_headers(response: Response, headers: dict[str, str]) -> Response:
+    for name, value in headers.items():
+        response.headers[name] = value
+    return response
+
+
+def _stored(state: MockState, response_id: str) -> StoredResponse:
+    stored = state.store.get_response(response_id)
+    if stored is None:
+        raise response_not_found(response_id)
+    return stored
+
+
+async def retrieve(request: Request) -> Response:
+    state = mock_state(request)
+    stored = _stored(state, request.path_params["response_id"])
+    check_include(query_list(request, "include"))
+    if stored.job is not None:
+        return await retrieve_background(request, state, stored)
+    starting_after = query_int(request, "starting_after")
+    if not query_bool(request, "stream"):
+        return json_response(stored.response)
+    obfuscate = query_bool(request, "include_obfuscation") is not False
+    events = stored.events or plan_events(stored.response, obfuscate=obfuscate)
+    return sse_response(list(events_after(events, starting_after)), state.config.pacing)
+
+
+async def delete(request: Request) -> Response:
+    state = mock_state(request)
+    response_id = request.path_params["response_id"]
+    if not state.store.delete_response(response_id):
+        raise response_not_found(response_id)
+    return json_response({"id": response_id, "object": "response.deleted", "deleted": True})
+
+
+async def input_items(request: Request) -> Response:
+    state = mock_state(request)
+    stored = _stored(state, request.path_params["response_id"])
+    check_include(query_list(request, "include"))
+    limit, order = check_page_params(query_int(request, "limit"), request.query_params.get("order"))
+    page = paginate(
+        stored.input_items, limit=limit, order=order, after=request.query_params.get("after")
+    )
+    return json_response(page)
+
+
+async def input_tokens(request: Request) -> Response:
+    state = mock_state(request)
+    body = await read_json_object(request)
+    check_schema("InputTokenCountParams", body)
+    if body.get("model") is not None:
+        resolve_model(body["model"])
+    check_exclusive(body)
+    conversation = open_conversation(state, body.get("conversation"))
+    if conversation is not None:
+        prior = conversation.items
+    else:
+        prior = prior_context(state, body.get("previous_response_id"))
+    if body.get("input") in ("", []) and not any(body.get(k) is not None for k in CONTEXT_SOURCES):
+        raise no_input()  # seen on the real endpoint (docs/real-errors.md, section 15)
+    verify(body.get("input"), state.compaction_key)
+    items = normalize_input(body.get("input"), lambda prefix: prefix)
+    counted = window([*prior, *items], state.compaction_key)
+    count = count_context_tokens(counted, body.get("instructions"))
+    return json_response({"object": "response.input_tokens", "input_tokens": count})
+
+
+routes = [
+    Route("/v1/responses", create, methods=["POST"]),
+    Route("/v1/responses/input_tokens", input_tokens, methods=["POST"]),
+    Route("/v1/responses/{response_id}", retrieve, methods=["GET"]),
+    Route("/v1/responses/{response_id}", delete, methods=["DELETE"]),
+    Route("/v1/responses/{response_id}/input_items", input_items, methods=["GET"]),
+]

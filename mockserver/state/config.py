@@ -1,0 +1,54 @@
+"""Server settings: one frozen object, made by the CLI, the Python API or the pytest plugin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mockserver.scenarios.pacing import INSTANT, Pacing
+from mockserver.state.lifecycle import DEFAULT_TIMELINE, Timeline
+
+DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
+# The real API: "This response can no longer be streamed because it is more than 5 minutes old."
+DEFAULT_STREAM_RESUME_TTL = 300.0
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    # When set, only this bearer key is accepted; any other gets the real `invalid_api_key` 401.
+    api_key: str | None = None
+    # JSON file that preloads state (`{"responses": [...]}`).
+    seed_file: Path | None = None
+    # Seeds id generation, so a seeded server makes the same ids in every run.
+    id_seed: int | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # Delivery speed of replies (time to first event, tokens per second); instant by default.
+    pacing: Pacing = INSTANT
+    # Validate every emitted body and event against schemas/ (slow; for tests).
+    self_check: bool = False
+    # How long background jobs stay queued and run (see lifecycle.py).
+    background_timeline: Timeline = DEFAULT_TIMELINE
+    # Make every background job fail (status "failed"), to test failure handling; a request can
+    # ask for it alone with the header `x-mockserver-background-outcome: failed`.
+    fail_background_jobs: bool = False
+    # Seconds after creation during which a background stream can be resumed.
+    stream_resume_ttl: float = DEFAULT_STREAM_RESUME_TTL
+    # Secret for compaction items' encrypted_content; random per server when unset (set it to
+    # share compaction items between servers or across restarts).
+    compaction_key: str | None = None
+    # Browser origins allowed by CORS besides local ones (see cors.py); "*" allows any.
+    cors_origins: tuple[str, ...] = ()
+    # Answer every structured request (json_schema, json_object, tool arguments) with
+    # Hypothesis-drawn edge cases, as the header `x-mockserver-edge-cases: 1` does for one.
+    edge_cases: bool = False
+    # Seed of those draws (mixed with each request's content); random per request when unset.
+    edge_seed: int | None = None
+    # Stub files or directories loaded at start-up (docs/stubs-faults-tools.md); a request that
+    # matches no stub gets the default answer, or with `strict_stubs` a 400 naming the nearest.
+    stubs: tuple[Path | str, ...] = ()
+    strict_stubs: bool = False
+    # Chaos runs: this share of API requests gets a random fault from `chaos_faults` (default:
+    # rate_limit, server_error, service_unavailable, cut_stream), drawn from `chaos_seed`.
+    chaos_rate: float = 0.0
+    chaos_seed: int | None = None
+    chaos_faults: tuple[str, ...] = ()

@@ -1,0 +1,45 @@
+"""Everything a handler needs, bundled: settings, store, clock, ids, and server-side failures."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+from mockserver.contract.ids import IdFactory
+from mockserver.scenarios.clock import Clock, SystemClock
+from mockserver.scenarios.journal import Journal
+from mockserver.scenarios.stubs.registry import StubRegistry
+from mockserver.state.config import ServerConfig
+from mockserver.state.store import MemoryStore, Store
+
+
+@dataclass
+class MockState:
+    config: ServerConfig = field(default_factory=ServerConfig)
+    store: Store = field(default_factory=MemoryStore)
+    clock: Clock = field(default_factory=SystemClock)
+    ids: IdFactory = field(default_factory=IdFactory)
+    journal: Journal = field(default_factory=Journal)
+    # Scenario stubs, their counters and scenario states (stubs/registry.py).
+    stubs: StubRegistry = field(default_factory=StubRegistry)
+    # Unexpected exceptions inside handlers; `MockServer` re-raises them in the test that caused
+    # them, so a bug in the mock never hides behind a 500.
+    failures: list[BaseException] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Key of compaction items' `encrypted_content` (compaction.py): `config.compaction_key` when
+    # set, else random, so items made by another server do not verify here.
+    compaction_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+
+    def __post_init__(self) -> None:
+        if self.config.compaction_key:
+            self.compaction_key = self.config.compaction_key.encode()
+
+    def record_failure(self, exc: BaseException) -> None:
+        with self._lock:
+            self.failures.append(exc)
+
+    def take_failures(self) -> list[BaseException]:
+        with self._lock:
+            taken, self.failures = self.failures, []
+            return taken

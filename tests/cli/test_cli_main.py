@@ -1,0 +1,148 @@
+"""The ``mockserver`` command: schema checks, argument parsing, clear config errors, serving."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from mockserver.cli.main import DEFAULT_HOST, DEFAULT_PORT, build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_checked_in_schemas_are_fresh(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schemas", "--check", "--dir", str(ROOT / "schemas")]) == 0
+    assert "is up to date with the installed openai SDK" in capsys.readouterr().out
+
+
+def test_stale_schemas_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "Response.json").write_text("{}", encoding="utf-8")
+    assert main(["schemas", "--check", "--dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"stale schemas in {tmp_path}:" in err and "run `mockserver schemas`" in err
+
+
+def test_serve_defaults() -> None:
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port) == (DEFAULT_HOST, DEFAULT_PORT) == ("127.0.0.1", 8000)
+    assert args.seed is None and args.api_key is None and args.id_seed is None
+    assert args.max_body_bytes is None and args.access_log is False
+
+
+def test_serve_arguments_reach_the_app(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"responses": [{"id": "resp_fixture"}]}), encoding="utf-8")
+    ran: dict[str, Any] = {}
+
+    def fake_run(app: Any, **options: Any) -> None:
+        ran["app"], ran["options"] = app, options
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    argv = [
+        "serve", "--host", "0.0.0.0", "--port", "9123", "--seed", str(seed),
+        "--api-key", "sk-only", "--id-seed", "7", "--max-body-bytes", "1000", "--access-log",
+        "--first-event-ms", "300", "--tokens-per-second", "50", "--reply-delay-ms", "20",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    assert ran["options"]["host"] == "0.0.0.0" and ran["options"]["port"] == 9123
+    assert ran["options"]["access_log"] is True
+    state = ran["app"].state.mock
+    config = state.config
+    assert config.api_key == "sk-only" and config.id_seed == 7 and config.max_body_bytes == 1000
+    assert config.seed_file == seed
+    assert state.store.get_response("resp_fixture") is not None
+    pacing = config.pacing
+    assert (pacing.first_event_seconds, pacing.tokens_per_second) == (0.3, 50)
+    assert pacing.reply_delay_seconds == pytest.approx(0.02)
+    assert "serving the Responses API at http://0.0.0.0:9123/v1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "does not exist"),
+        ("{oops", "is not valid JSON"),
+        ('["not", "an", "object"]', "a seed file holds a JSON object"),
+        ('{"responses": [{"object": "response"}]}', "responses[0] needs a string 'id'"),
+    ],
+)
+def test_a_bad_seed_file_exits_2_with_a_clear_message(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: str | None,
+    expected: str,
+) -> None:
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not serve"))
+    seed = tmp_path / "seed.json"
+    if content is not None:
+        seed.write_text(content, encoding="utf-8")
+    assert main(["serve", "--seed", str(seed)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mockserver: ")
+    assert str(seed) in err and expected in err
+    assert "Traceback" not in err
+
+
+def test_bad_pacing_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not serve"))
+    assert main(["serve", "--tokens-per-second", "0"]) == 2
+    assert "tokens_per_second must be positive, got 0.0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["serve", "--port", "eighty"], ["serve", "--nope"], ["frobnicate"]]
+)
+def test_argument_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert "usage: mockserver" in capsys.readouterr().err
+
+
+def test_python_dash_m_serves(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path / "stderr.txt"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    try:
+        reply = None
+        deadline = time.monotonic() + 30  # a bound on waiting, not an assertion on speed
+        while reply is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                reply = httpx.post(
+                    f"http://127.0.0.1:{port}/v1/responses",
+                    json={"model": "gpt-4o-mini", "input": "Are you there?"},
+                    headers={"authorization": "Bearer sk-test"},
+                    timeout=5,
+                )
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert reply is not None, log.read_text()
+        assert reply.status_code == 200
+        assert reply.json()["output"][0]["content"][0]["text"].startswith(
+            'Mock reply to "Are you there?".'
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert f"serving the Responses API at http://127.0.0.1:{port}/v1" in log.read_text()

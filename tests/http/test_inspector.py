@@ -1,0 +1,252 @@
+"""The inspector: its page and files, its live feed, and its view of the store.
+
+The page itself runs in a real browser in tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import openai
+import orjson
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver import ManualClock, MockServer, ServerConfig, create_app
+from mockserver.http.inspector import ASSETS, PREFIX, asset, parse_frames, store_view
+from mockserver.http.routes.inspector import event_stream, resume_point
+from mockserver.state.mock_state import MockState
+from mockserver.state.store import MemoryStore, StoredConversation
+
+CREATE = {"model": "gpt-4o-mini", "input": "hi"}
+AUTH = {"authorization": "Bearer sk-test"}
+
+
+def frame(event: dict[str, Any]) -> bytes:
+    return f"event: {event['type']}\ndata: ".encode() + orjson.dumps(event) + b"\n\n"
+
+
+def messages(raw: bytes) -> list[tuple[str, Any]]:
+    """(event name, parsed data) of each message in an SSE body; ``id`` lines as ("id", id)."""
+    found: list[tuple[str, Any]] = []
+    for block in raw.split(b"\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.decode().split("\n") if ": " in line)
+        if "data" in fields:
+            found.append((fields.get("event", "message"), orjson.loads(fields["data"])))
+        elif "id" in fields:
+            found.append(("id", fields["id"]))
+    return found
+
+
+# ---- the page and its files ------------------------------------------------------------------
+
+
+def test_page_and_files_need_no_key_and_stay_out_of_the_journal() -> None:
+    client = TestClient(create_app(ServerConfig(self_check=True, api_key="sk-only-this")))
+    page = client.get(PREFIX)
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert f'src="{PREFIX}/inspector.js"' in page.text
+    assert f'href="{PREFIX}/inspector.css"' in page.text
+    for name in ("inspector.js", "inspector.css"):
+        reply = client.get(f"{PREFIX}/{name}")
+        assert reply.status_code == 200
+        assert reply.headers["content-type"] == ASSETS[name]
+        assert reply.content == asset(name)
+    assert client.get(f"{PREFIX}/state").status_code == 200
+    assert client.get(f"{PREFIX}/secrets.txt").status_code == 404
+    state = client.app.state.mock  # type: ignore[attr-defined]
+    assert len(state.journal) == 0
+    assert state.take_failures() == []
+
+
+def test_a_trailing_slash_leads_to_the_page() -> None:
+    reply = TestClient(create_app()).get(f"{PREFIX}/", follow_redirects=False)
+    assert reply.status_code == 307
+    assert reply.headers["location"] == PREFIX
+
+
+@pytest.mark.parametrize("name", sorted(ASSETS))
+def test_the_page_loads_nothing_from_anywhere_else(name: str) -> None:
+    text = asset(name).decode()
+    assert not re.search(r"https?:|//[a-z]", text, re.I), f"{name} refers to another site"
+    if name == "inspector.js":
+        for url in re.findall(r"(?:fetch|EventSource)\((`[^`]*`|\"[^\"]*\")", text):
+            assert url.startswith("`${PREFIX}/"), url
+
+
+def test_api_routes_still_answer_like_the_api_under_the_reserved_prefix() -> None:
+    reply = TestClient(create_app()).get("/__mockserver/inspectorx")
+    assert reply.status_code == 404
+    assert reply.json()["error"]["message"] == "Invalid URL (GET /__mockserver/inspectorx)"
+
+
+# ---- reading a stream as it is written ------------------------------------------------------
+
+
+def test_parse_frames_leaves_a_frame_being_written_for_later() -> None:
+    first, second, third = ({"type": "t", "n": n} for n in range(3))
+    body = bytearray(frame(first) + frame(second) + frame(third)[:10])
+    events, offset = parse_frames(body)
+    assert events == [first, second]
+    assert parse_frames(body, offset) == ([], offset)
+    body += frame(third)[10:]
+    assert parse_frames(body, offset) == ([third], len(body))
+    assert parse_frames(b"") == ([], 0)
+
+
+# ---- the live feed ---------------------------------------------------------------------------
+
+
+def start(state: MockState, path: str = "/v1/responses") -> Any:
+    return state.journal.start(
+        request_id="req_x",
+        started_at=1.0,
+        method="POST",
+        path=path,
+        query="",
+        request_headers={},
+        request_body=b'{"stream": true}',
+    )
+
+
+async def next_chunk(feed: AsyncIterator[bytes]) -> list[tuple[str, Any]]:
+    return messages(await asyncio.wait_for(anext(feed), 5))
+
+
+async def test_feed_sends_a_stream_event_by_event_then_ends_when_idle() -> None:
+    state = MockState()
+    exchange = start(state)
+    events = [{"type": f"response.e{n}", "sequence_number": n} for n in range(4)]
+    feed = event_stream(state, lifetime=0.2, server="s1")
+
+    hello, (name, view) = await next_chunk(feed)
+    assert hello == ("hello", {"server": "s1"})
+    assert (name, view["seq"], view["status"], view["finished"]) == ("exchange", 1, None, False)
+    assert view["request_body"] == {"stream": True}
+
+    exchange.status = 200
+    exchange.response_headers = {"content-type": "text/event-stream; charset=utf-8"}
+    exchange.response_body += frame(events[0]) + frame(events[1]) + frame(events[2])[:15]
+    [(name, view)] = await next_chunk(feed)
+    assert (name, view["status"], view["events"]) == ("exchange", 200, events[:2])
+
+    exchange.response_body += frame(events[2])[15:] + frame(events[3])
+    assert await next_chunk(feed) == [("events", {"seq": 1, "start": 2, "events": events[2:]})]
+
+    state.journal.finish(exchange)
+    [(name, view), cursor] = await next_chunk(feed)
+    assert (name, view["finished"], view["events"]) == ("exchange", True, events)
+    assert cursor == ("id", "s1.1")
+
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(anext(feed), 5)
+
+
+async def test_feed_resumes_after_the_last_id() -> None:
+    state = MockState()
+    for _ in range(3):
+        state.journal.finish(start(state))
+    feed = event_stream(state, after=2, lifetime=0.05, server="s1")
+    sent = await next_chunk(feed)
+    assert [data["seq"] for name, data in sent if name == "exchange"] == [3]
+    assert sent[-1] == ("id", "s1.3")
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(anext(feed), 5)
+
+
+async def test_feed_keeps_the_cursor_below_a_reply_still_in_flight() -> None:
+    state = MockState()
+    slow = start(state)
+    state.journal.finish(start(state))
+    feed = event_stream(state, lifetime=0.05)
+    sent = await next_chunk(feed)
+    assert [data["seq"] for name, data in sent if name == "exchange"] == [1, 2]
+    assert sent[-1][0] == "exchange", "no id: nothing is complete below seq 1"
+    state.journal.finish(slow)
+    assert (await next_chunk(feed))[-1] == ("id", ".2")
+
+
+@pytest.mark.parametrize(
+    ("last_event_id", "after"),
+    [("s1.7", 7), ("s1.0", 0), ("old.7", 0), ("7", 0), ("", 0), ("s1.x", 0), ("s1.-1", 0)],
+)
+def test_a_page_resumes_only_on_the_server_it_was_reading(last_event_id: str, after: int) -> None:
+    assert resume_point(last_event_id, "s1") == after
+
+
+def test_feed_over_http_shows_a_request_and_ends_by_itself(
+    mock_server: MockServer, openai_client: openai.OpenAI
+) -> None:
+    with openai_client.responses.with_streaming_response.create(
+        model="gpt-4o-mini", input="watch me", stream=True
+    ) as raw:
+        request_id = raw.headers["x-request-id"]
+        received = list(raw.parse())
+    url = f"{mock_server.url}{PREFIX}/events"
+    with httpx.stream("GET", url, timeout=10) as reply:
+        assert reply.headers["content-type"] == "text/event-stream; charset=utf-8"
+        sent = messages(reply.read())  # returns: the feed ends once idle
+    views = [data for name, data in sent if name == "exchange"]
+    [mine] = [view for view in views if view["request_id"] == request_id]
+    assert mine["finished"] and mine["status"] == 200
+    assert mine["request_body"]["input"] == "watch me"
+    assert [e["type"] for e in mine["events"]] == [e.type for e in received]
+    assert not [view for view in views if view["path"].startswith("/__mockserver")]
+    [hello] = [data for name, data in sent if name == "hello"]
+    last_id = [data for name, data in sent if name == "id"][-1]
+    assert last_id == f"{hello['server']}.{mine['seq']}"
+    with httpx.stream("GET", url, headers={"last-event-id": last_id}, timeout=10) as again:
+        assert messages(again.read()) == [("hello", hello)]
+    restarted = {"last-event-id": f"another-server.{mine['seq']}"}
+    with httpx.stream("GET", url, headers=restarted, timeout=10) as afresh:
+        resent = [data for name, data in messages(afresh.read()) if name == "exchange"]
+        assert request_id in [view["request_id"] for view in resent]
+    assert [entry.path for entry in mock_server.state.journal] == ["/v1/responses"]
+
+
+# ---- the store -------------------------------------------------------------------------------
+
+
+def test_state_lists_stored_responses_newest_first_with_their_items() -> None:
+    client = TestClient(create_app(ServerConfig(self_check=True)))
+    first = client.post("/v1/responses", json={**CREATE, "input": "one"}, headers=AUTH).json()
+    second = client.post(
+        "/v1/responses",
+        json={**CREATE, "input": "two", "previous_response_id": first["id"]},
+        headers=AUTH,
+    ).json()
+    client.post("/v1/responses", json={**CREATE, "store": False}, headers=AUTH)
+    state = client.get(f"{PREFIX}/state").json()
+    assert [r["response"]["id"] for r in state["responses"]] == [second["id"], first["id"]]
+    assert state["responses"][0]["response"] == second
+    [item] = state["responses"][0]["input_items"]
+    assert item["content"][0]["text"] == "two"
+    assert state["background"] == [] and state["conversations"] == []
+
+
+def test_background_jobs_show_their_state_now() -> None:
+    clock = ManualClock()
+    client = TestClient(create_app(ServerConfig(self_check=True), clock=clock))
+    created = client.post("/v1/responses", json={**CREATE, "background": True}, headers=AUTH).json()
+    [job] = client.get(f"{PREFIX}/state").json()["background"]
+    assert (job["id"], job["status"]) == (created["id"], "queued")
+    clock.advance(60)
+    state = client.get(f"{PREFIX}/state").json()
+    assert state["background"][0]["status"] == "completed"
+    assert state["responses"][0]["response"]["status"] == "completed"
+
+
+def test_conversations_are_shown_newest_first_with_their_items() -> None:
+    store = MemoryStore()
+    store.put_conversation(
+        StoredConversation({"id": "conv_old", "created_at": 1}, [{"type": "message"}])
+    )
+    store.put_conversation(StoredConversation({"id": "conv_new", "created_at": 2}, []))
+    view = store_view(store, now=0.0)
+    assert [c["conversation"]["id"] for c in view["conversations"]] == ["conv_new", "conv_old"]
+    assert view["conversations"][1]["items"] == [{"type": "message"}]
