@@ -146,7 +146,7 @@ class StubMiddleware:
         body = parsed if isinstance(parsed, dict) else None
         context, items = request_context(self.state, body)
         view = RequestView(scope["method"], scope["path"], headers, body, context, items)
-        reply = self._decide(scope, view, headers)
+        reply = self.decide(scope, view, headers)
         if isinstance(reply, TurnPlan):
             scope.setdefault("state", {})[PLAN_KEY] = reply
             await self.app(scope, replay, send)
@@ -158,7 +158,7 @@ class StubMiddleware:
             await asyncio.sleep(delay)
         await error_response(error)(scope, replay, send)
 
-    def _decide(
+    def decide(
         self, scope: Scope, view: RequestView, headers: dict[str, str]
     ) -> TurnPlan | tuple[Any, float]:
         try:

@@ -4,7 +4,8 @@ input tokens."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.requests import Request
@@ -36,7 +37,9 @@ from mockserver.http.routes.conversations import append_turn, open_conversation
 from mockserver.http.stub_middleware import journal_finisher, turn_plan
 from mockserver.model.events import events_after, plan_events
 from mockserver.model.tokens import count_context_tokens
+from mockserver.model.turn import Turn
 from mockserver.scenarios.directives import from_headers, reply_headers
+from mockserver.scenarios.plan import TurnPlan
 from mockserver.state.compaction import verify, window
 from mockserver.state.conversations import check_exclusive, shard_of
 from mockserver.state.lifecycle import context_at
@@ -66,9 +69,15 @@ def check_model_support(body: dict[str, Any], model: Model) -> None:
         )
 
 
-def prior_context(state: MockState, previous_id: str | None) -> list[dict[str, Any]]:
+def prior_context(
+    state: MockState, previous_id: str | None, local: StoredResponse | None = None
+) -> list[dict[str, Any]]:
+    """The context ``previous_response_id`` continues; ``local`` is a response the caller holds
+    itself (a WebSocket's connection-local cache), found even when it was not stored."""
     if previous_id is None:
         return []
+    if local is not None and local.response["id"] == previous_id:
+        return list(local.context)
     stored = state.store.get_response(previous_id)
     if stored is None or not stored.response.get("store", True):
         raise InvalidRequestError(
@@ -80,17 +89,31 @@ def prior_context(state: MockState, previous_id: str | None) -> list[dict[str, A
     return context_at(stored.context, stored.response, stored.job, state.clock.now())
 
 
-
-
-
-
 def _obfuscate(body: dict[str, Any]) -> bool:
     return (body.get("stream_options") or {}).get("include_obfuscation", True) is not False
 
 
-async def create(request: Request) -> Response:
-    state = mock_state(request)
-    body = await read_json_object(request)
+@dataclass
+class PlannedTurn:
+    """A validated create request, built into a turn but not yet stored: the seam where the
+    HTTP route (JSON or SSE) and the WebSocket route (``responses_socket.py``) part ways."""
+
+    body: dict[str, Any]
+    turn: Turn
+    plan: TurnPlan
+    conversation_id: str | None
+    # Headers the reply carries for the request's x-mockserver-* directives.
+    extra_headers: dict[str, str]
+
+
+def plan_create(
+    state: MockState,
+    body: dict[str, Any],
+    headers: Mapping[str, str],
+    plan: TurnPlan,
+    local: StoredResponse | None = None,
+) -> PlannedTurn:
+    """Validate a create request and build its turn under ``plan`` (stubs, faults)."""
     check_create_request(body)
     check_context_management(body.get("context_management"))
     check_exclusive(body)
@@ -101,14 +124,12 @@ async def create(request: Request) -> Response:
     if conversation is not None:
         prior = conversation.items
     else:
-        prior = prior_context(state, body.get("previous_response_id"))
+        prior = prior_context(state, body.get("previous_response_id"), local)
     check_turn_context(body, prior)
     config = state.config
     directives = from_headers(
-        request.headers, edge_default=config.edge_cases, seed_default=config.edge_seed
+        headers, edge_default=config.edge_cases, seed_default=config.edge_seed
     )
-    extra_headers = reply_headers(directives)
-    plan = turn_plan(request)  # stubs and faults (stub_middleware.py)
     turn = build_turn(
         body,
         model=model,
@@ -121,27 +142,47 @@ async def create(request: Request) -> Response:
         directives=replace(directives, stub=plan.stub_answer),
     )
     plan.adjust(turn)
+    return PlannedTurn(
+        body, turn, plan, conversation.id if conversation else None, reply_headers(directives)
+    )
+
+
+def commit_turn(state: MockState, planned: PlannedTurn, *, streaming: bool) -> StoredResponse:
+    """Store a planned (foreground) turn; for a stream, with its event plan."""
+    turn = planned.turn
+    if planned.conversation_id is not None:
+        append_turn(state, planned.conversation_id, turn)
+    events = plan_events(turn.response, obfuscate=_obfuscate(planned.body)) if streaming else []
+    events = planned.plan.finish_events(events)
+    committed = StoredResponse(turn.response, turn.input_items, turn.context, events)
+    if turn.response["store"]:
+        state.store.put_response(committed)
+    return committed
+
+
+async def create(request: Request) -> Response:
+    state = mock_state(request)
+    body = await read_json_object(request)
+    planned = plan_create(state, body, request.headers, turn_plan(request))
     if body.get("background"):
         return _with_headers(
-            start_background(request, state, body, turn, conversation.id if conversation else None),
-            extra_headers,
+            start_background(request, state, body, planned.turn, planned.conversation_id),
+            planned.extra_headers,
         )
-    if conversation is not None:
-        append_turn(state, conversation.id, turn)
     streaming = bool(body.get("stream"))
-    events = plan_events(turn.response, obfuscate=_obfuscate(body)) if streaming else []
-    events = plan.finish_events(events)
-    if turn.response["store"]:
-        state.store.put_response(
-            StoredResponse(turn.response, turn.input_items, turn.context, events)
-        )
+    committed = commit_turn(state, planned, streaming=streaming)
+    plan = planned.plan
     pacing = plan.pacing or state.config.pacing
     cut = journal_finisher(state)
     if streaming:
-        return _with_headers(stream_reply(events, pacing, plan.fault, cut), extra_headers)
+        return _with_headers(
+            stream_reply(list(committed.events), pacing, plan.fault, cut), planned.extra_headers
+        )
     if pacing.reply_delay_seconds:
         await asyncio.sleep(pacing.reply_delay_seconds)
-    return json_reply(turn.response, {**RATE_LIMIT_HEADERS, **extra_headers}, plan.fault, cut)
+    return json_reply(
+        committed.response, {**RATE_LIMIT_HEADERS, **planned.extra_headers}, plan.fault, cut
+    )
 
 
 def _with_headers(response: Response, headers: dict[str, str]) -> Response:
