@@ -16,7 +16,14 @@ from mockserver.http.cors import cors_middleware
 from mockserver.http.middleware import APIMiddleware
 from mockserver.http.render import error_response
 from mockserver.http.replay import ReplayConfig, ReplayLayer
-from mockserver.http.routes import admin, background, compact, conversations, responses
+from mockserver.http.routes import (
+    admin,
+    background,
+    compact,
+    conversations,
+    responses,
+    responses_socket,
+)
 from mockserver.http.routes.inspector import InspectorMiddleware
 from mockserver.http.stub_middleware import StubMiddleware
 from mockserver.scenarios.clock import Clock
@@ -86,6 +93,7 @@ def create_app(
     app = Starlette(
         routes=[
             *responses.routes,
+            *responses_socket.routes,  # GET /v1/responses as a WebSocket
             *compact.routes,
             *background.routes,
             *conversations.routes,
@@ -97,5 +105,6 @@ def create_app(
         },
     )
     app.state.mock = state
+    app.state.chaos = chaos  # the socket route decides faults per turn, as StubMiddleware does
     app.state.replay = layer
     return app

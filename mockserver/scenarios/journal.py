@@ -38,6 +38,9 @@ class Exchange:
     response_headers: dict[str, str] = field(default_factory=dict)
     response_body: bytearray = field(default_factory=bytearray)
     finished: bool = False
+    # "http", or "websocket" for a `response.create` on a socket (journaled as the POST it
+    # stands for, its events as the SSE body that POST would have streamed).
+    transport: str = "http"
 
     @property
     def streamed(self) -> bool:
@@ -83,6 +86,7 @@ class Exchange:
             "response_body": self.response_json(),
             "events": self.events() if self.streamed else None,
             "finished": self.finished,
+            "transport": self.transport,
         }
 
 
