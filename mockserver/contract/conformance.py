@@ -53,6 +53,14 @@ UNMODELLED_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 STREAM_EVENT_SCHEMA = "ResponseStreamEvent"
+SERVER_EVENT_SCHEMA = "ResponsesServerEvent"
+# Event types only a WebSocket sends (its `error` differs from the SSE one: details nested).
+SOCKET_ONLY_EVENTS = (
+    "error",
+    "response.steer.accepted",
+    "response.steer.failed",
+    "response.steer.pending",
+)
 
 
 # Keywords whose values are subschemas; anything else (const, default, enum, ...) is instance data.
@@ -172,6 +180,7 @@ class Conformance:
         self._strict: dict[str, dict[str, Any]] = {}
         self._validators: dict[tuple[str, str, bool], jsonschema_rs.Validator] = {}
         self._event_defs: dict[str, str] | None = None
+        self._socket_defs: dict[str, str] | None = None
 
     def schema(self, name: str, *, strict: bool = True) -> dict[str, Any]:
         """The schema ``name`` as validated: strict (closed objects) or as generated."""
@@ -209,13 +218,33 @@ class Conformance:
     def event_types(self) -> dict[str, str]:
         """Every event ``type`` the SDK's ResponseStreamEvent union knows -> its ``$defs`` name."""
         if self._event_defs is None:
-            union = self.schema(STREAM_EVENT_SCHEMA, strict=False)
-            mapping: dict[str, str] = {}
-            for branch in union["anyOf"]:
-                def_name = branch["$ref"].removeprefix("#/$defs/")
-                mapping[union["$defs"][def_name]["properties"]["type"]["const"]] = def_name
-            self._event_defs = mapping
+            self._event_defs = self._union_members(STREAM_EVENT_SCHEMA)
         return self._event_defs
+
+    def _union_members(self, name: str) -> dict[str, str]:
+        union = self.schema(name, strict=False)
+        mapping: dict[str, str] = {}
+        for branch in union["anyOf"]:
+            def_name = branch["$ref"].removeprefix("#/$defs/")
+            mapping[union["$defs"][def_name]["properties"]["type"]["const"]] = def_name
+        return mapping
+
+    def socket_event_errors(self, event: Any, *, strict: bool = True) -> list[str]:
+        """Problems of one event a WebSocket sends: its own ``error`` and ``response.steer.*``
+        events against the SDK's ResponsesServerEvent union; every other event is a stream
+        event (the socket variants add only ``stream_id``, a string)."""
+        if not isinstance(event, dict):
+            return [f"$: a socket event must be a JSON object, got {type(event).__name__}"]
+        if event.get("type") in SOCKET_ONLY_EVENTS:
+            if self._socket_defs is None:
+                self._socket_defs = self._union_members(SERVER_EVENT_SCHEMA)
+            def_name = self._socket_defs[event["type"]]
+            return self._errors(SERVER_EVENT_SCHEMA, f"#/$defs/{def_name}", event, strict)
+        problems = []
+        if "stream_id" in event and not isinstance(event["stream_id"], str):
+            problems.append(f"$.stream_id: {event['stream_id']!r} is not a string")
+        rest = {key: value for key, value in event.items() if key != "stream_id"}
+        return problems + self.event_errors(rest, strict=strict)
 
     def event_errors(self, event: Any, *, strict: bool = True) -> list[str]:
         """Problems of one stream event; validated against the union member its ``type`` names."""

@@ -17,6 +17,9 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_SOURCES: dict[str, str] = {
     "Response": "openai.types.responses.Response",
     "ResponseStreamEvent": "openai.types.responses.ResponseStreamEvent",
+    # What a WebSocket (`client.responses.connect()`) receives: the stream events plus the
+    # socket's own `error` and `response.steer.*` events.
+    "ResponsesServerEvent": "openai.types.responses.ResponsesServerEvent",
     "ResponseItemList": "openai.types.responses.ResponseItemList",
     "InputTokenCountResponse": "openai.types.responses.InputTokenCountResponse",
     # Union[NonStreaming, Streaming] in the SDK; generated as ONE TypedDict (_merged_create_params).

@@ -28,11 +28,18 @@ from mockserver.scenarios.pacing import Pacing
 # not one, so the record is dropped while this is set (it is set in the request's own context).
 _CUTTING: contextvars.ContextVar[bool] = contextvars.ContextVar("mockserver_cut", default=False)
 UNFINISHED = "ASGI callable returned without completing response."
+# ... and when a WebSocket upgrade was refused with an HTTP reply (a bad key in the handshake).
+UNFINISHED_HANDSHAKE = "ASGI callable returned without completing handshake."
 
 
 class _DeliberateCutFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (_CUTTING.get() and record.getMessage() == UNFINISHED)
+        return not (_CUTTING.get() and record.getMessage() in (UNFINISHED, UNFINISHED_HANDSHAKE))
+
+
+def mark_deliberate() -> None:
+    """This request's connection ends unfinished on purpose: uvicorn need not log it."""
+    _CUTTING.set(True)
 
 
 logging.getLogger("uvicorn.error").addFilter(_DeliberateCutFilter())

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from mockserver.contract.errors import AuthenticationError, InternalServerError
+from mockserver.http.fault_responses import mark_deliberate
 from mockserver.http.render import error_response
 from mockserver.scenarios.journal import redact_headers
 from mockserver.state.mock_state import MockState
@@ -156,6 +157,7 @@ class APIMiddleware:
                 reply.headers["openai-version"] = OPENAI_VERSION
                 reply.headers["x-request-id"] = self.state.ids.request_id()
                 await socket.send_denial_response(reply)
+                mark_deliberate()  # uvicorn logs a refused upgrade as an error otherwise
             else:
                 await socket.close(POLICY_VIOLATION, error.message[:120])
             return

@@ -86,6 +86,9 @@ class SelfCheckMiddleware:
         self.conformance = Conformance()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, self._socket_checker(scope, send))
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -120,3 +123,37 @@ class SelfCheckMiddleware:
             await send(message)
 
         await self.app(scope, receive, checking_send)
+
+    def _socket_checker(self, scope: Scope, send: Send) -> Send:
+        """Checks every event a WebSocket sends, and that each response's events count their
+        ``sequence_number`` from 0 as SSE does (steering events count on their own)."""
+        expected = 0
+
+        async def checking_send(message: Message) -> None:
+            nonlocal expected
+            text = message.get("text") if message["type"] == "websocket.send" else None
+            if text is not None and not scope.get("state", {}).get(VERBATIM_KEY):
+                event = orjson.loads(text)
+                problems = self.conformance.socket_event_errors(event)
+                kind = event.get("type", "") if isinstance(event, dict) else ""
+                in_stream = not kind.startswith("response.steer.") and (
+                    kind != "error" or "sequence_number" in event
+                )
+                if kind == "response.created":
+                    expected = 0
+                if in_stream:
+                    number = event.get("sequence_number")
+                    if number != expected:
+                        problems.append(f"sequence_number {number} at {expected}")
+                    expected += 1
+                if problems:
+                    listed = "\n".join(f"  - {p}" for p in problems[:20])
+                    self.state.record_failure(
+                        SchemaMismatch(
+                            f"WebSocket {scope['path']}: the mock sent a non-conforming "
+                            f"{kind!r} event:\n{listed}"
+                        )
+                    )
+            await send(message)
+
+        return checking_send
