@@ -55,7 +55,7 @@ class _Target:
 
 
 class Steering:
-    def __init__(self, ids: IdFactory, send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+    def __init__(self, ids: IdFactory, send: Callable[..., Awaitable[None]]) -> None:
         self.ids = ids
         self.send = send
         self.active: _Target | None = None
@@ -106,7 +106,10 @@ class Steering:
             await self.send(steer_pending(steer_id, target_id, required, self._next_number()))
 
     async def _fail(self, event: dict[str, Any], code: str, message: str) -> None:
-        await self.send(steer_failed(event, code, message, self._next_number()))
+        # Invalid input is echoed as the client sent it: its own data, which need not fit the
+        # SDK's input type, so the self-check leaves that event alone.
+        failed = steer_failed(event, code, message, self._next_number())
+        await self.send(failed, verbatim=code == "invalid_input")
 
     def started(self, response: dict[str, Any], body: dict[str, Any]) -> None:
         self.active = _Target(response["id"], body, response)
