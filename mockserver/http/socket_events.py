@@ -24,7 +24,7 @@ from mockserver.contract.validation import type_word
 
 CLIENT_EVENT_TYPES = ["response.create", "response.steer"]
 # Envelope fields of `response.create` that are not create parameters.
-SOCKET_ONLY_FIELDS = ("type", "stream_id")
+SOCKET_ONLY_FIELDS = ("type", "stream_id", "generate")
 STEER_FIELDS = ("type", "previous_response_id", "input")
 STEER_CONTENT_TYPES = ("input_text", "input_image", "input_file")
 
@@ -52,6 +52,14 @@ def create_body(event: dict[str, Any]) -> dict[str, Any]:
     body = {key: value for key, value in event.items() if key not in SOCKET_ONLY_FIELDS}
     body["stream"] = True
     return body
+
+
+def check_envelope(event: dict[str, Any]) -> None:
+    """The WebSocket-only fields of a ``response.create`` have the SDK's types."""
+    if "stream_id" in event and not isinstance(event["stream_id"], str):
+        raise invalid_type("stream_id", "a string", type_word(event["stream_id"]))
+    if "generate" in event and not isinstance(event["generate"], bool):
+        raise invalid_type("generate", "a boolean", type_word(event["generate"]))
 
 
 def background_unsupported() -> InvalidRequestError:

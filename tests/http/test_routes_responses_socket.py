@@ -297,3 +297,16 @@ def test_pacing_applies_to_socket_turns(client: TestClient) -> None:
     headers = {**AUTH, "x-mockserver-pacing": "first_event_ms=1"}
     with client.websocket_connect("/v1/responses", headers=headers) as ws:
         assert turn(ws)[-1]["type"] == "response.completed"
+
+
+def test_generate_false_warms_up_a_response_to_continue_from(client: TestClient) -> None:
+    with client.websocket_connect("/v1/responses") as ws:
+        warm = turn(ws, input="Remember: Atlas.", instructions="Be brief.", generate=False)
+        assert [e["type"] for e in warm] == [
+            "response.created", "response.in_progress", "response.completed",
+        ]
+        assert warm[-1]["response"]["output"] == []
+        chained = turn(ws, input="Name it.", previous_response_id=warm[-1]["response"]["id"])
+        assert chained[-1]["type"] == "response.completed"
+        ws.send_json({"type": "response.create", **HELLO, "generate": "no"})
+        assert ws.receive_json()["error"]["param"] == "generate"

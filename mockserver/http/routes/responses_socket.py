@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -26,6 +26,7 @@ from mockserver.contract.errors import APIError
 from mockserver.http.routes.responses import commit_turn, plan_create
 from mockserver.http.socket_events import (
     background_unsupported,
+    check_envelope,
     create_body,
     error_event,
     for_socket,
@@ -38,6 +39,7 @@ from mockserver.scenarios.faults import FaultError, cut_point
 from mockserver.scenarios.journal import Exchange, redact_headers
 from mockserver.scenarios.plan import VERBATIM_KEY, TurnPlan
 from mockserver.scenarios.stubs import RequestView
+from mockserver.scenarios.stubs.answers import StubAnswer
 from mockserver.scenarios.stubs.model import CREATE_METHOD, CREATE_PATH
 from mockserver.state.mock_state import MockState
 from mockserver.state.store import StoredResponse
@@ -47,7 +49,6 @@ from mockserver.state.store import StoredResponse
 # dropped connection (recoverable).
 CUT_CLOSE_CODE = 1011
 SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
-logger = logging.getLogger("mockserver")
 
 
 async def _unused_app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -119,13 +120,14 @@ class SocketSession:
 
     async def create(self, event: dict[str, Any], raw: bytes) -> None:
         """One ``response.create``: the events SSE would stream for the same request."""
-        stream_id = event.get("stream_id")
+        stream_id = event.get("stream_id") if isinstance(event.get("stream_id"), str) else None
         body = create_body(event)
         self.steering.apply_pending(body)
         request_id = self.state.ids.request_id()
         exchange = self._journal(request_id, raw)
         reply = self._decide(body, request_id)
         try:
+            check_envelope(event)
             if body.get("background"):
                 raise background_unsupported()
             if not isinstance(reply, TurnPlan):
@@ -133,6 +135,9 @@ class SocketSession:
                 if delay:
                     await asyncio.sleep(delay)
                 raise error
+            if event.get("generate") is False:
+                # A warm-up: the response exists (and can be continued from) but has no output.
+                reply = replace(reply, answer=StubAnswer(output=(), reasoning=False))
             planned = plan_create(self.state, body, self.headers, reply, local=self.last)
         except APIError as error:
             await self._send_error(exchange, error, stream_id)
@@ -182,9 +187,11 @@ class SocketSession:
         exchange.request_body = raw
         return exchange
 
-    async def _send_error(self, exchange: Exchange, error: APIError, stream_id: Any) -> None:
+    async def _send_error(
+        self, exchange: Exchange, error: APIError, stream_id: str | None
+    ) -> None:
         verbatim = isinstance(error, FaultError) and error.verbatim
-        event = error_event(error, stream_id if isinstance(stream_id, str) else None)
+        event = error_event(error, stream_id)
         exchange.status = error.status_code
         exchange.response_headers = {"content-type": "application/json"}
         exchange.response_body += orjson.dumps(event)
