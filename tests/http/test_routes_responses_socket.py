@@ -310,3 +310,13 @@ def test_generate_false_warms_up_a_response_to_continue_from(client: TestClient)
         assert chained[-1]["type"] == "response.completed"
         ws.send_json({"type": "response.create", **HELLO, "generate": "no"})
         assert ws.receive_json()["error"]["param"] == "generate"
+
+
+def test_a_client_leaving_mid_turn_is_not_a_server_failure(client: TestClient) -> None:
+    slow = {**AUTH, "x-mockserver-pacing": "tokens_per_second=50"}
+    with client.websocket_connect("/v1/responses", headers=slow) as ws:
+        ws.send_json({"type": "response.create", **HELLO})
+        assert ws.receive_json()["type"] == "response.created"
+        ws.close()
+    with client.websocket_connect("/v1/responses") as ws:  # the server carries on
+        assert turn(ws)[-1]["type"] == "response.completed"

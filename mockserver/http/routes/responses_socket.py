@@ -89,8 +89,9 @@ class SocketSession:
         try:
             await self._read()
         finally:
-            await self.creates.put(None)
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            # The client is gone: a turn still running has no one to send to.
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                 await runner
 
     async def _read(self) -> None:
