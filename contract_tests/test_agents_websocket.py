@@ -18,6 +18,15 @@ from .targets import ContractTarget
 agents = pytest.importorskip("agents", reason="openai-agents is not installed (the test extra)")
 
 
+
+@pytest.fixture(autouse=True)
+def _not_replayed(target: str) -> None:
+    if target == "replay":
+        pytest.skip(
+            "WebSocket mode is neither recorded nor replayed (README, WebSocket mode): "
+            "these run against mock and live"
+        )
+
 @pytest.fixture
 async def websocket_agents(contract_target: ContractTarget) -> AsyncIterator[openai.AsyncOpenAI]:
     """The Agents SDK's defaults pointed at the target, over the websocket transport."""

@@ -84,6 +84,15 @@ def comparable(events: list[Any], on_mock: bool) -> list[Any]:
     return collapse_runs(e.type for e in events)
 
 
+
+@pytest.fixture(autouse=True)
+def _not_replayed(target: str) -> None:
+    if target == "replay":
+        pytest.skip(
+            "WebSocket mode is neither recorded nor replayed (README, WebSocket mode): "
+            "these run against mock and live"
+        )
+
 @pytest.fixture
 def connection(client: openai.OpenAI) -> Iterator[Any]:
     with client.responses.connect() as opened:
