@@ -105,7 +105,9 @@ class SocketSession:
             try:
                 event = read_client_event(raw)
             except APIError as error:
-                await self.send(error_event(error))
+                # Journaled like the POST with that body would be.
+                exchange = self._journal(self.state.ids.request_id(), raw)
+                await self._send_error(exchange, error, None)
                 continue
             if event["type"] == "response.steer":
                 await self.steering.steer(event)
@@ -152,7 +154,10 @@ class SocketSession:
             events = events[: cut_point(fault, len(events))]
         pacing = planned.plan.pacing or self.state.config.pacing
         exchange.status = 200
-        exchange.response_headers = {"content-type": SSE_CONTENT_TYPE}
+        exchange.response_headers = {
+            "content-type": SSE_CONTENT_TYPE,
+            "x-request-id": exchange.request_id,
+        }
         for index, out in enumerate(events):
             delay = pacing.delay_before(index, out)
             if delay:
@@ -194,7 +199,10 @@ class SocketSession:
         verbatim = isinstance(error, FaultError) and error.verbatim
         event = error_event(error, stream_id)
         exchange.status = error.status_code
-        exchange.response_headers = {"content-type": "application/json"}
+        exchange.response_headers = {
+            "content-type": "application/json",
+            "x-request-id": exchange.request_id,
+        }
         exchange.response_body += orjson.dumps(event)
         self.state.journal.finish(exchange)
         await self.send(event, verbatim=verbatim)
