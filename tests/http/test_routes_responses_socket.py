@@ -320,3 +320,9 @@ def test_a_client_leaving_mid_turn_is_not_a_server_failure(client: TestClient) -
         ws.close()
     with client.websocket_connect("/v1/responses") as ws:  # the server carries on
         assert turn(ws)[-1]["type"] == "response.completed"
+
+
+def test_chaos_draws_a_fault_per_socket_turn() -> None:
+    for client in make_client(chaos_rate=1.0, chaos_seed=3, chaos_faults=("rate_limit",)):
+        with client.websocket_connect("/v1/responses") as ws:
+            assert [turn(ws)[-1]["status"] for _ in range(2)] == [429, 429]
