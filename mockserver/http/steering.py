@@ -150,14 +150,19 @@ class Steering:
         }
         return successor, orjson.dumps(successor)
 
-    def apply_pending(self, body: dict[str, Any]) -> None:
+    def apply_pending(self, body: dict[str, Any]) -> _Target | None:
         """Prepend input queued for ``body``'s ``previous_response_id`` (an explicit
-        continuation after ``response.steer.pending``) to its input."""
+        continuation after ``response.steer.pending``) to its input; returns what it took."""
         target = self.pending.pop(body.get("previous_response_id") or "", None)
         if target is None:
-            return
-        queued = target.queued_items()
+            return None
         own = body.get("input")
         own_items = steer_items(own) if isinstance(own, str) else list(own or [])
-        body["input"] = [*queued, *own_items]
+        body["input"] = [*target.queued_items(), *own_items]
+        return target
+
+    def restore(self, taken: _Target | None) -> None:
+        """The continuation was rejected: its queued input stays pending."""
+        if taken is not None:
+            self.pending[taken.response_id] = taken
 

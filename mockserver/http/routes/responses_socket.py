@@ -125,7 +125,7 @@ class SocketSession:
         """One ``response.create``: the events SSE would stream for the same request."""
         stream_id = event.get("stream_id") if isinstance(event.get("stream_id"), str) else None
         body = create_body(event)
-        self.steering.apply_pending(body)
+        taken = self.steering.apply_pending(body)
         request_id = self.state.ids.request_id()
         exchange = self._journal(request_id, raw)
         reply = self._decide(body, request_id)
@@ -143,6 +143,7 @@ class SocketSession:
                 reply = replace(reply, answer=StubAnswer(output=(), reasoning=False))
             planned = plan_create(self.state, body, self.headers, reply, local=self.last)
         except APIError as error:
+            self.steering.restore(taken)
             await self._send_error(exchange, error, stream_id)
             return
         committed = commit_turn(self.state, planned, streaming=True)
