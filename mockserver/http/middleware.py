@@ -77,14 +77,13 @@ class APIMiddleware:
             query=scope.get("query_string", b"").decode("latin-1"),
             request_headers=redact_headers(scope["headers"]),
         )
-        body_parts: list[bytes] = []
+        journal = self.state.journal
 
         async def journaled_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
-                body_parts.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    exchange.request_body = b"".join(body_parts)
+                more = message.get("more_body", False)
+                journal.add_request_body(exchange, message.get("body", b""), more)
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -100,9 +99,9 @@ class APIMiddleware:
                 exchange.status = message["status"]
                 exchange.response_headers = redact_headers(headers)
             elif message["type"] == "http.response.body":
-                exchange.response_body += message.get("body", b"")
+                journal.add_response_body(exchange, message.get("body", b""))
                 if not message.get("more_body", False):
-                    self.state.journal.finish(exchange)
+                    journal.finish(exchange)
             await send(message)
 
         if scope["path"].startswith("/v1/") and scope["method"] != "OPTIONS":

@@ -229,7 +229,10 @@ class ReplayLayer:
         method, path = scope["method"], scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
         tape = self.tape
-        requested = view(method, path, query, self.config.redaction.body(body), self.rules)
+        redaction = self.config.redaction
+        requested = view(
+            method, redaction.path(path), redaction.query(query), redaction.body(body), self.rules
+        )
         authorised = self._authorised(scope)
         slot = tape.take(requested) if tape.replays and authorised else None
         fallback = not authorised or replay_state.falls_back_to_store(self._known, method, path)
@@ -275,7 +278,7 @@ class ReplayLayer:
             query=scope.get("query_string", b"").decode("latin-1"),
             request_headers=redact_headers(scope["headers"]),
         )
-        exchange.request_body = body
+        journal.set_request_body(exchange, body)
 
         async def journaled_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -283,7 +286,7 @@ class ReplayLayer:
                 exchange.response_headers = redact_headers(message.get("headers", []))
                 exchange.request_id = exchange.response_headers.get("x-request-id", "")
             elif message["type"] == "http.response.body":
-                exchange.response_body += message.get("body", b"")
+                journal.add_response_body(exchange, message.get("body", b""))
                 if not message.get("more_body", False):
                     journal.finish(exchange)
             await send(message)
@@ -412,7 +415,11 @@ class ReplayLayer:
         kept = redaction.request_headers(headers)
         return Interaction(
             request=RecordedRequest(
-                request.method, request.path, request.query, kept, redaction.body(request.body)
+                request.method,
+                redaction.path(request.path),
+                redaction.query(request.query),
+                kept,
+                redaction.body(request.body),
             ),
             response=response,
             recorded_at=utc_iso(self.state.clock.now()),

@@ -167,7 +167,7 @@ def test_the_journal_keeps_exchanges_without_secrets(client: TestClient) -> None
     [exchange] = client.app.state.mock.journal.entries()  # type: ignore[attr-defined]
     assert exchange.method == "POST" and exchange.path == "/v1/responses"
     assert exchange.status == 200 and exchange.finished
-    assert exchange.request_headers["authorization"] == "[redacted]"
+    assert exchange.request_headers["authorization"] == "[REDACTED]"
     assert exchange.request_json() == HELLO
     assert exchange.response_json()["object"] == "response"
     assert exchange.request_id == exchange.response_headers["x-request-id"]

@@ -93,7 +93,7 @@ def test_the_journal_lists_api_requests_with_filters(client: TestClient) -> None
         ("POST", "/v1/responses"),
     ]
     assert data[0]["request_body"] == HELLO and data[0]["status"] == 200
-    assert data[0]["request_headers"]["authorization"] == "[redacted]"
+    assert data[0]["request_headers"]["authorization"] == "[REDACTED]"
     posts = client.get("/__mockserver/journal", params={"method": "POST", "limit": 1}).json()[
         "data"
     ]

@@ -32,7 +32,7 @@ def test_secret_headers_never_enter_the_journal() -> None:
     headers = redact_headers(
         [(b"Authorization", b"Bearer sk-secret"), (b"Cookie", b"a=b"), (b"X-Other", b"kept")]
     )
-    assert headers == {"authorization": "[redacted]", "cookie": "[redacted]", "x-other": "kept"}
+    assert headers == {"authorization": "[REDACTED]", "cookie": "[REDACTED]", "x-other": "kept"}
 
 
 def test_bodies_and_events_are_parsed_when_read() -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -36,10 +35,16 @@ from mockserver.contract.errors import (
     ConfigurationError,
     InvalidRequestError,
     NotFoundError,
-    invalid_json_body,
 )
 from mockserver.http.render import error_response, json_response
-from mockserver.http.routes.common import mock_state, query_bool, query_int, read_json_object
+from mockserver.http.routes.common import (
+    mock_state,
+    parse_json,
+    query_bool,
+    query_int,
+    read_body,
+    read_json_object,
+)
 from mockserver.scenarios.journal_query import JournalView
 from mockserver.scenarios.stubs import stubs_from_document
 from mockserver.state.mock_state import MockState
@@ -57,10 +62,7 @@ async def list_stubs(request: Request) -> Response:
 
 async def add_stubs(request: Request) -> Response:
     state = mock_state(request)
-    try:
-        document = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
-        raise invalid_json_body() from None
+    document = parse_json(await read_body(request))
     try:
         stubs = stubs_from_document(document, "admin API")
     except ConfigurationError as exc:
