@@ -19,8 +19,11 @@ def run_foreground(app: Any, args: argparse.Namespace) -> int:
     gc.collect()
     gc.freeze()  # what is alive at start-up lives for good: keep it out of every collection
     gc.set_threshold(*GC_THRESHOLDS)
+    from mockserver.http.protocol import protocol_class
+
     uvicorn.run(
         app,
+        http=protocol_class(),
         host=args.host,
         port=args.port,
         access_log=args.access_log,
