@@ -45,8 +45,11 @@ def messages(raw: bytes) -> list[tuple[str, Any]]:
 # ---- the page and its files ------------------------------------------------------------------
 
 
-def test_page_and_files_need_no_key_and_stay_out_of_the_journal() -> None:
+def test_page_and_files_need_the_key_and_stay_out_of_the_journal() -> None:
     client = TestClient(create_app(ServerConfig(self_check=True, api_key="sk-only-this")))
+    assert client.get(PREFIX).status_code == 401
+    assert client.get(f"{PREFIX}/state").status_code == 401
+    client.auth = ("", "sk-only-this")  # HTTP basic auth, as a browser sends after its prompt
     page = client.get(PREFIX)
     assert page.status_code == 200
     assert page.headers["content-type"] == "text/html; charset=utf-8"

@@ -1,4 +1,4 @@
-"""The admin API under ``/__mockserver/`` (a prefix the real API never uses; no auth needed).
+"""The admin API under ``/__mockserver/`` (a prefix the real API never uses).
 
 ==========================================  ===================================================
 ``GET    /__mockserver/stubs``              every stub with its counters
@@ -15,8 +15,9 @@
 ==========================================  ===================================================
 
 ``/__mockserver/inspector`` is the browser inspector's. Like it, the admin API is mounted in
-front of the API middleware (``AdminMiddleware``): its requests never enter the journal, need no
-API key and are not schema-checked.
+front of the API middleware (``AdminMiddleware``): its requests never enter the journal and are
+not schema-checked. Both need the admin key when the server has one (``--admin-key``, else
+``--api-key``; see ``http/admin_auth.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from mockserver.contract.errors import (
     InvalidRequestError,
     NotFoundError,
 )
+from mockserver.http import admin_auth
 from mockserver.http.render import error_response, json_response
 from mockserver.http.routes.common import (
     mock_state,
@@ -187,10 +189,12 @@ class AdminMiddleware:
 
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
+        self.state = state
         self.admin = admin_app(state)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("path", "").startswith(PREFIX + "/"):
-            await self.admin(scope, receive, send)
+            if not await admin_auth.refused(scope, receive, send, self.state.config):
+                await self.admin(scope, receive, send)
             return
         await self.app(scope, receive, send)

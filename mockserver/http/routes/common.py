@@ -92,7 +92,7 @@ def query_int(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    # Digits only, with an optional minus: Python's int() would also take " +5", "1_0" and "５".
+    # Digits only, with an optional minus: int() would also take " +5", "1_0", non-ASCII digits.
     digits = raw[1:] if raw.startswith("-") else raw
     if not (digits.isascii() and digits.isdigit()):
         raise invalid_type(name, "an integer", "a string")

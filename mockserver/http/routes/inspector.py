@@ -8,7 +8,8 @@
 - ``GET /__mockserver/inspector/state``: stored responses, conversations and background jobs.
 
 The inspector is mounted *in front of* the API middleware (``InspectorMiddleware``), so its own
-requests never enter the journal, need no API key and are not schema-checked.
+requests never enter the journal and are not schema-checked; with an admin key (``--admin-key``,
+else ``--api-key``) it needs that key (``http/admin_auth.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response, S
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.http import admin_auth
 from mockserver.http.inspector import ASSETS, PREFIX, asset, exchange_view, parse_frames, store_view
 from mockserver.scenarios.journal import Exchange
 from mockserver.state.mock_state import MockState
@@ -184,11 +186,13 @@ class InspectorMiddleware:
 
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
+        self.state = state
         self.inspector = inspector_app(state)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] == "http" and (path == PREFIX or path.startswith(PREFIX + "/")):
-            await self.inspector(scope, receive, send)
+            if not await admin_auth.refused(scope, receive, send, self.state.config):
+                await self.inspector(scope, receive, send)
             return
         await self.app(scope, receive, send)
