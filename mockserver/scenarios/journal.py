@@ -189,6 +189,12 @@ class Journal:
                 self._newest_dropped = max(self._newest_dropped, dropped.seq)
 
     @property
+    def newest_seq(self) -> int:
+        """The seq of the newest exchange ever started (0 before the first)."""
+        with self._lock:
+            return self._entries[-1].seq if self._entries else self._newest_dropped
+
+    @property
     def bytes(self) -> int:
         """Body bytes held now (at most ``max_bytes``, plus the newest exchange's)."""
         with self._lock:

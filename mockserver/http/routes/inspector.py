@@ -5,7 +5,9 @@
   a whole request/reply (every journal entry on connect, then each one as it starts, gets its
   reply headers and finishes); ``events`` messages carry the SSE events a streaming reply has sent
   since the last message, so the page shows a stream event by event;
-- ``GET /__mockserver/inspector/state``: stored responses, conversations and background jobs.
+- ``GET /__mockserver/inspector/state?limit=N``: the newest N (default 50, at most 500) stored
+  responses, conversations and background jobs, and their totals. Made off the event loop and
+  shared between callers (``StateViews``): no request waits on the store's size.
 
 The inspector is mounted *in front of* the API middleware (``InspectorMiddleware``), so its own
 requests never enter the journal and are not schema-checked; with an admin key (``--admin-key``,
@@ -23,13 +25,26 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.contract.errors import APIError, out_of_range
 from mockserver.http import admin_auth
-from mockserver.http.inspector import ASSETS, PREFIX, asset, exchange_view, parse_frames, store_view
+from mockserver.http.inspector import (
+    ASSETS,
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    PREFIX,
+    asset,
+    exchange_view,
+    parse_frames,
+    store_view,
+)
+from mockserver.http.render import error_response
+from mockserver.http.routes.common import query_int
 from mockserver.scenarios.journal import Exchange
 from mockserver.state.mock_state import MockState
 
@@ -42,6 +57,9 @@ POLL_SECONDS = 0.05
 LIFETIME_SECONDS = 1.0
 RETRY_MS = 250
 NO_STORE = {"cache-control": "no-store"}
+# How long one `/state` answer is reused while no new request arrives (background jobs move on
+# with the clock, so not for ever).
+REUSE_SECONDS = 1.0
 
 
 def message(name: str, data: Any) -> bytes:
@@ -158,10 +176,46 @@ async def events(request: Request) -> Response:
     )
 
 
+class StateViews:
+    """``/state`` answers, made in a worker thread (the store's whole contents may be read, which
+    must not stall the event loop) and shared: while one is being made, other callers wait for
+    it, and it is reused until the journal sees a new request or ``REUSE_SECONDS`` pass."""
+
+    def __init__(self, state: MockState) -> None:
+        self.state = state
+        self._lock = asyncio.Lock()
+        self._made: tuple[tuple[int, int], float, bytes] | None = None
+
+    async def body(self, limit: int) -> bytes:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            key = (limit, self.state.journal.newest_seq)
+            if self._made is not None:
+                made_key, made_at, body = self._made
+                if made_key == key and loop.time() - made_at < REUSE_SECONDS:
+                    return body
+            state = self.state
+            body = await run_in_threadpool(
+                lambda: orjson.dumps(store_view(state.store, state.clock.now(), limit))
+            )
+            self._made = (key, loop.time(), body)
+            return body
+
+
 async def store(request: Request) -> Response:
-    state = _state(request)
-    body = orjson.dumps(store_view(state.store, state.clock.now()))
+    limit = query_int(request, "limit")
+    if limit is None:
+        limit = DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        above = limit > MAX_LIMIT
+        raise out_of_range("limit", "integer", MAX_LIMIT if above else 1, limit, above=above)
+    body = await request.app.state.views.body(limit)
     return Response(body, media_type="application/json", headers=NO_STORE)
+
+
+async def _on_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, APIError)
+    return error_response(exc)
 
 
 routes = [
@@ -174,8 +228,9 @@ routes = [
 
 
 def inspector_app(state: MockState) -> Starlette:
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={APIError: _on_api_error})
     app.state.mock = state
+    app.state.views = StateViews(state)
     app.state.server = secrets.token_hex(4)
     return app
 
