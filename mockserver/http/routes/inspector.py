@@ -57,9 +57,6 @@ POLL_SECONDS = 0.05
 LIFETIME_SECONDS = 1.0
 RETRY_MS = 250
 NO_STORE = {"cache-control": "no-store"}
-# How long one `/state` answer is reused while no new request arrives (background jobs move on
-# with the clock, so not for ever).
-REUSE_SECONDS = 1.0
 
 
 def message(name: str, data: Any) -> bytes:
@@ -179,26 +176,25 @@ async def events(request: Request) -> Response:
 class StateViews:
     """``/state`` answers, made in a worker thread (the store's whole contents may be read, which
     must not stall the event loop) and shared: while one is being made, other callers wait for
-    it, and it is reused until the journal sees a new request or ``REUSE_SECONDS`` pass."""
+    it, and it is reused until the journal sees a new request or the server's clock reaches the
+    next second (background jobs move on with the clock)."""
 
     def __init__(self, state: MockState) -> None:
         self.state = state
         self._lock = asyncio.Lock()
-        self._made: tuple[tuple[int, int], float, bytes] | None = None
+        self._made: tuple[tuple[int, int, int], bytes] | None = None
 
     async def body(self, limit: int) -> bytes:
         async with self._lock:
-            loop = asyncio.get_running_loop()
-            key = (limit, self.state.journal.newest_seq)
-            if self._made is not None:
-                made_key, made_at, body = self._made
-                if made_key == key and loop.time() - made_at < REUSE_SECONDS:
-                    return body
             state = self.state
+            now = state.clock.now()
+            key = (limit, state.journal.newest_seq, int(now))
+            if self._made is not None and self._made[0] == key:
+                return self._made[1]
             body = await run_in_threadpool(
-                lambda: orjson.dumps(store_view(state.store, state.clock.now(), limit))
+                lambda: orjson.dumps(store_view(state.store, now, limit))
             )
-            self._made = (key, loop.time(), body)
+            self._made = (key, body)
             return body
 
 
