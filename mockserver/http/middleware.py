@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mockserver.contract import redaction
 from mockserver.contract.errors import AuthenticationError, InternalServerError
 from mockserver.http.render import error_response
 from mockserver.scenarios.journal import redact_headers
@@ -128,7 +129,9 @@ class APIMiddleware:
             # `MockServer` re-raises it in the test that caused it.
             self.state.record_failure(exc)
             logger.exception(
-                "unexpected error while handling %s %s", scope["method"], scope["path"]
+                "unexpected error while handling %s %s",
+                scope["method"],
+                redaction.path(scope["path"]),
             )
             if not started_response:
                 await error_response(internal_error())(scope, journaled_receive, send_with_headers)

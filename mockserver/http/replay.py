@@ -166,6 +166,8 @@ class ReplayLayer:
         self._known: set[str] = set()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
+        if config.record_mode is not RecordMode.NONE:
+            persist.tidy(config.recordings)  # a crash's half-done appends and temp files
         self.tape = self._load(config.cassette)
         self.active = True
 
@@ -389,7 +391,7 @@ class ReplayLayer:
         )
         with self._lock:
             cassette = tape.add(interaction)
-            path = persist.save_cassette(self.config.recordings, cassette)
+            path = persist.append_interaction(self.config.recordings, cassette)
         logger.info("recorded %s into %s", request.describe(), path)
         self._apply(interaction, recorded=True)
 

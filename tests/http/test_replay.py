@@ -272,7 +272,7 @@ def test_a_bug_in_record_or_replay_is_re_raised_in_the_test(
     def broken_disk(*args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(persist, "save_cassette", broken_disk)
+    monkeypatch.setattr(persist, "append_interaction", broken_disk)
     with (
         pytest.raises(ServerFailure) as failure,
         MockServer(recordings=recordings, record_mode="all", cassette="c") as server,
