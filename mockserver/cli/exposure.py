@@ -42,8 +42,9 @@ def warn_if_exposed(host: str, key: str | None) -> bool:
     print(
         f"mockserver: WARNING: listening on {host}, beyond this machine, with no key: anyone "
         "who can reach it can read the journal and every stored response, reset state and "
-        "add stubs that change what other clients get. Start it with --api-key KEY (or "
-        "--admin-key KEY to protect only /__mockserver/), or bind to 127.0.0.1.",
+        "add stubs that change what other clients get (and, under `record`, send requests "
+        "with your OPENAI_API_KEY). Bind to 127.0.0.1, or start `serve` with --api-key KEY "
+        "(or --admin-key KEY to protect only /__mockserver/).",
         file=sys.stderr,
     )
     return True

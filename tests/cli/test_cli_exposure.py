@@ -76,3 +76,14 @@ def test_serve_passes_keys_hosts_and_journal_bounds_to_the_app(
     state = seen["app"].state.mock
     assert state.config.admin_key == "sk-a" and state.config.allowed_hosts == ("x.test",)
     assert (state.journal.max_bytes, state.journal.body_bytes) == (1000, 100)
+
+
+def test_the_record_proxy_warns_when_exposed_and_takes_allow_host(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **k: seen.update(app=app))
+    argv = ["record", "--recordings", str(tmp_path), "--host", "0.0.0.0", "--allow-host", "r.test"]
+    assert main(argv) == 0
+    assert "OPENAI_API_KEY" in capsys.readouterr().err
+    assert seen["app"].state.mock.config.allowed_hosts == ("r.test",)
