@@ -150,6 +150,11 @@ class Journal:
         """Keep a chunk of the request body (up to the per-body bound); once the last chunk
         is in, scrub the body and count it against the journal's budget."""
         body = exchange.request_body
+        if not more and not body and len(chunk) <= self.body_bytes:  # the usual: one chunk
+            kept = redaction.scrub(chunk)
+            exchange.request_body = kept
+            self._account(exchange, len(kept))
+            return
         if not isinstance(body, bytearray):
             body = exchange.request_body = bytearray(body)  # type: ignore[assignment]
         room = self.body_bytes - len(body)
