@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mockserver.cli.exposure import add_exposure_arguments, allowed_hosts, warn_if_exposed
 from mockserver.cli.lifecycle_options import add_lifecycle_arguments, lifecycle_config
 from mockserver.cli.recordings import COMMANDS as RECORDING_COMMANDS
 from mockserver.cli.recordings import add_commands as add_recording_commands
@@ -37,6 +38,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-key",
         metavar="KEY",
         help="accept only this bearer key (default: any key); others get the real 401",
+    )
+    serve.add_argument(
+        "--admin-key",
+        metavar="KEY",
+        help="the key the admin API and the inspector need (default: --api-key; with neither, "
+        "they are open, which is fine on loopback only)",
+    )
+    add_exposure_arguments(serve)
+    serve.add_argument(
+        "--journal-max-bytes", type=int, default=None, metavar="N",
+        help="body bytes the request journal holds in all, oldest dropped first (default 64 MiB)",
+    )
+    serve.add_argument(
+        "--journal-body-bytes", type=int, default=None, metavar="N",
+        help="bytes kept of each request or reply body in the journal (default 1 MiB)",
     )
     serve.add_argument("--id-seed", type=int, metavar="N", help="make ids reproducible")
     serve.add_argument(
@@ -100,9 +116,20 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from None
+    journal_bounds = {
+        name: value
+        for name, value in (
+            ("journal_max_bytes", args.journal_max_bytes),
+            ("journal_body_bytes", args.journal_body_bytes),
+        )
+        if value is not None
+    }
     config = ServerConfig(
         pacing=pacing,
         api_key=args.api_key,
+        admin_key=args.admin_key,
+        allowed_hosts=allowed_hosts(args),
+        **journal_bounds,
         seed_file=args.seed,
         id_seed=args.id_seed,
         max_body_bytes=args.max_body_bytes or DEFAULT_MAX_BODY_BYTES,
@@ -113,6 +140,7 @@ def run_serve(args: argparse.Namespace) -> int:
         edge_seed=args.edge_seed,
     )
     app = create_app(config, replay=replay_config(args))
+    warn_if_exposed(args.host, config.admin_key or config.api_key)
     print(
         f"mockserver: serving the Responses API at http://{args.host}:{args.port}/v1",
         file=sys.stderr,

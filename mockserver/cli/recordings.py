@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mockserver.cli.exposure import add_exposure_arguments, allowed_hosts, warn_if_exposed
 from mockserver.contract.errors import ConfigurationError
 from mockserver.http.replay import DEFAULT_CASSETTE, ReplayConfig
 from mockserver.http.serving import run_foreground
@@ -168,6 +169,7 @@ def add_commands(commands: Any) -> None:
     )
     _add_matching_arguments(record, default_mode="all")
     record.add_argument("--access-log", action="store_true", help="log every request")
+    add_exposure_arguments(record)
     _add_redaction_arguments(record)
 
     importer = commands.add_parser(
@@ -217,7 +219,8 @@ def run_record(args: argparse.Namespace) -> int:
         redaction=_redaction(args),
         source=args.source,
     )
-    app = create_app(ServerConfig(), replay=config)
+    app = create_app(ServerConfig(allowed_hosts=allowed_hosts(args)), replay=config)
+    warn_if_exposed(args.host, None)  # the proxy has no key of its own
     layer = app.state.replay
     target = Path(args.recordings) / f"{config.cassette}.json"
     print(

@@ -5,6 +5,7 @@
     │   ├── InvalidRequestError        400 invalid_request_error
     │   │   └── CompactionError        compaction content that does not verify (compaction.py)
     │   ├── AuthenticationError        401
+    │   ├── PermissionDeniedError      403 (a Host the DNS-rebinding guard refuses; host_check.py)
     │   ├── NotFoundError              404
     │   ├── RequestTooLargeError       413
     │   ├── InternalServerError        500 (a bug in the mock; surfaced in tests)
@@ -70,6 +71,10 @@ class InvalidRequestError(APIError):
 
 class AuthenticationError(APIError):
     status_code = 401
+
+
+class PermissionDeniedError(APIError):
+    status_code = 403
 
 
 class NotFoundError(APIError):

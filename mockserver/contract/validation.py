@@ -31,11 +31,16 @@ from mockserver.contract.schemas import load_schema
 from mockserver.contract.text_format import check_text_format
 from mockserver.contract.tool_rules import check_tools
 
+# The mock's own bound (#16): the real API's maximum is not documented or recorded. Every model's
+# output limit is far below it; what it stops is 1e30 being taken as an integer (orjson reads
+# integer literals past 2**64 as floats) and echoed as `1e+30`. The message has the real API's
+# range wording.
+MAX_OUTPUT_TOKENS = 2**31 - 1
 # param -> (kind in the message, minimum, maximum); the real API's documented ranges.
 RANGES: dict[str, tuple[str, float | None, float | None]] = {
     "temperature": ("decimal", 0, 2),
     "top_p": ("decimal", 0, 1),
-    "max_output_tokens": ("integer", 16, None),
+    "max_output_tokens": ("integer", 16, MAX_OUTPUT_TOKENS),
     "top_logprobs": ("integer", 0, 20),
     "max_tool_calls": ("integer", 1, None),
 }

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from mockserver.contract.errors import APIError, NotFoundError
 from mockserver.contract.ids import IdFactory
 from mockserver.http.cors import cors_middleware
+from mockserver.http.host_check import HostCheckMiddleware
 from mockserver.http.middleware import APIMiddleware
 from mockserver.http.render import error_response
 from mockserver.http.replay import ReplayConfig, ReplayLayer
@@ -81,6 +82,8 @@ def create_app(
     # Outermost: CORS (answers preflights before auth), then the inspector page (kept out of the
     # journal and the self-check).
     middleware[:0] = [
+        # Outermost of all: the DNS-rebinding guard (host_check.py).
+        Middleware(HostCheckMiddleware, allowed=config.allowed_hosts),
         cors_middleware(config.cors_origins),
         Middleware(InspectorMiddleware, state=state),
         Middleware(admin.AdminMiddleware, state=state),  # stubs, journal, reset (routes/admin.py)
@@ -89,7 +92,7 @@ def create_app(
     if replay is not None:
         # Record/replay answers as the API, so it goes right behind CORS and the inspector.
         layer = ReplayLayer(replay, state)
-        middleware.insert(2, Middleware(layer.wrap))
+        middleware.insert(3, Middleware(layer.wrap))
     app = Starlette(
         routes=[
             *responses.routes,

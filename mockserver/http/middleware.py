@@ -13,6 +13,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from mockserver.contract import redaction
 from mockserver.contract.errors import AuthenticationError, InternalServerError
 from mockserver.http.fault_responses import mark_deliberate
 from mockserver.http.render import error_response
@@ -93,14 +94,13 @@ class APIMiddleware:
             query=scope.get("query_string", b"").decode("latin-1"),
             request_headers=redact_headers(scope["headers"]),
         )
-        body_parts: list[bytes] = []
+        journal = self.state.journal
 
         async def journaled_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
-                body_parts.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    exchange.request_body = b"".join(body_parts)
+                more = message.get("more_body", False)
+                journal.add_request_body(exchange, message.get("body", b""), more)
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -116,9 +116,9 @@ class APIMiddleware:
                 exchange.status = message["status"]
                 exchange.response_headers = redact_headers(headers)
             elif message["type"] == "http.response.body":
-                exchange.response_body += message.get("body", b"")
+                journal.add_response_body(exchange, message.get("body", b""))
                 if not message.get("more_body", False):
-                    self.state.journal.finish(exchange)
+                    journal.finish(exchange)
             await send(message)
 
         if scope["path"].startswith("/v1/") and scope["method"] != "OPTIONS":
@@ -140,7 +140,9 @@ class APIMiddleware:
             # `MockServer` re-raises it in the test that caused it.
             self.state.record_failure(exc)
             logger.exception(
-                "unexpected error while handling %s %s", scope["method"], scope["path"]
+                "unexpected error while handling %s %s",
+                scope["method"],
+                redaction.path(scope["path"]),
             )
             if not started_response:
                 await error_response(internal_error())(scope, journaled_receive, send_with_headers)

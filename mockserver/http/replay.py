@@ -166,6 +166,8 @@ class ReplayLayer:
         self._known: set[str] = set()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
+        if config.record_mode is not RecordMode.NONE:
+            persist.tidy(config.recordings)  # a crash's half-done appends and temp files
         self.tape = self._load(config.cassette)
         self.active = True
 
@@ -229,7 +231,10 @@ class ReplayLayer:
         method, path = scope["method"], scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
         tape = self.tape
-        requested = view(method, path, query, self.config.redaction.body(body), self.rules)
+        redaction = self.config.redaction
+        requested = view(
+            method, redaction.path(path), redaction.query(query), redaction.body(body), self.rules
+        )
         authorised = self._authorised(scope)
         slot = tape.take(requested) if tape.replays and authorised else None
         fallback = not authorised or replay_state.falls_back_to_store(self._known, method, path)
@@ -275,7 +280,7 @@ class ReplayLayer:
             query=scope.get("query_string", b"").decode("latin-1"),
             request_headers=redact_headers(scope["headers"]),
         )
-        exchange.request_body = body
+        journal.set_request_body(exchange, body)
 
         async def journaled_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -283,7 +288,7 @@ class ReplayLayer:
                 exchange.response_headers = redact_headers(message.get("headers", []))
                 exchange.request_id = exchange.response_headers.get("x-request-id", "")
             elif message["type"] == "http.response.body":
-                exchange.response_body += message.get("body", b"")
+                journal.add_response_body(exchange, message.get("body", b""))
                 if not message.get("more_body", False):
                     journal.finish(exchange)
             await send(message)
@@ -386,7 +391,7 @@ class ReplayLayer:
         )
         with self._lock:
             cassette = tape.add(interaction)
-            path = persist.save_cassette(self.config.recordings, cassette)
+            path = persist.append_interaction(self.config.recordings, cassette)
         logger.info("recorded %s into %s", request.describe(), path)
         self._apply(interaction, recorded=True)
 
@@ -412,7 +417,11 @@ class ReplayLayer:
         kept = redaction.request_headers(headers)
         return Interaction(
             request=RecordedRequest(
-                request.method, request.path, request.query, kept, redaction.body(request.body)
+                request.method,
+                redaction.path(request.path),
+                redaction.query(request.query),
+                kept,
+                redaction.body(request.body),
             ),
             response=response,
             recorded_at=utc_iso(self.state.clock.now()),

@@ -14,6 +14,7 @@ import uvicorn
 
 from mockserver.contract.errors import MockServerError
 from mockserver.http.app import create_app
+from mockserver.http.protocol import protocol_class
 from mockserver.http.replay import ReplayLayer, pop_replay_options
 from mockserver.scenarios.clock import Clock
 from mockserver.scenarios.journal_query import JournalView
@@ -94,7 +95,13 @@ class MockServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._requested_port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            self.app,
+            http=protocol_class(),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="mockserver", daemon=True

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.contract.errors import ConfigurationError, InvalidRequestError
 from mockserver.contract.inputs import normalize_input
+from mockserver.contract.json_depth import json_depth_exceeds, raw_may_exceed
 from mockserver.http.render import error_response
 from mockserver.scenarios.faults import (
     FAULT_HEADER,
@@ -144,6 +145,8 @@ class StubMiddleware:
         except orjson.JSONDecodeError:
             parsed = None
         body = parsed if isinstance(parsed, dict) else None
+        if body is not None and raw_may_exceed(raw) and json_depth_exceeds(body):
+            body = None  # the route answers the 400; matchers never walk it
         context, items = request_context(self.state, body)
         view = RequestView(scope["method"], scope["path"], headers, body, context, items)
         reply = self.decide(scope, view, headers)

@@ -1,8 +1,10 @@
 """What of an exchange may be written to disk: kept headers, scrubbed secrets.
 
-Pure. Requests and responses keep only headers on an allowlist (so ``Authorization``, cookies and
-``OpenAI-Organization``/``OpenAI-Project`` never reach a recording), and every string that looks
-like a credential (``sk-...``, ``sess-...``, organization and project ids, bearer tokens) is
+Pure. The rules for secrets are the shared ones (``contract/redaction.py``); this module adds what
+only recordings need. Requests and responses keep only headers on an allowlist (so
+``Authorization``, cookies and ``OpenAI-Organization``/``OpenAI-Project`` never reach a
+recording), paths and query strings lose credentials, and every string that looks like a
+credential (``sk-...``, ``sess-...``, organization and project ids, bearer tokens) is
 replaced by :data:`REDACTED` in kept header values, bodies and stream events. Rules are
 configurable: more secret headers, more patterns, JSON fields to blank, headers to keep.
 """
@@ -16,11 +18,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
+from mockserver.contract import redaction as shared
 from mockserver.contract.errors import ConfigurationError
 from mockserver.recording.cassette import RecordedEvent, encode_json, json_style
 from mockserver.recording.matching import FieldPath, parse_paths, replace_fields
 
-REDACTED = "[REDACTED]"
+REDACTED = shared.REDACTED
 
 # Request headers worth keeping: they change the answer or say who asked.
 REQUEST_HEADERS = frozenset({"content-type", "accept", "openai-beta", "user-agent"})
@@ -40,27 +43,10 @@ RESPONSE_HEADERS = frozenset(
     }
 )
 RESPONSE_HEADER_PREFIXES = ("x-ratelimit-",)
-# Never written, even when asked to keep them.
-SECRET_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-        "openai-organization",
-        "openai-project",
-        "api-key",
-        "x-api-key",
-    }
-)
-# Strings that look like credentials. Real keys are far longer than these minimums.
-SECRET_PATTERNS = (
-    r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{12,}",  # sk-..., sk-proj-..., sk-svcacct-..., sk-admin-...
-    r"(?<![A-Za-z0-9_-])sess-[A-Za-z0-9_-]{12,}",  # session keys
-    r"(?<![A-Za-z0-9_-])org-[A-Za-z0-9]{12,}",  # organization ids
-    r"(?<![A-Za-z0-9_-])proj_[A-Za-z0-9]{12,}",  # project ids
-    r"(?<=Bearer )[A-Za-z0-9._~+/=-]{8,}",  # any bearer token
-)
+# Never written, even when asked to keep them; credential-looking strings: the rules shared with
+# the journal, the inspector and the access log (contract/redaction.py).
+SECRET_HEADERS = shared.SECRET_HEADERS
+SECRET_PATTERNS = shared.SECRET_PATTERNS
 
 
 @dataclass(frozen=True)
@@ -78,7 +64,7 @@ class Redaction:
 
     def __post_init__(self) -> None:
         try:
-            compiled = re.compile("|".join(f"(?:{p})" for p in self.patterns).encode())
+            compiled = shared.compile_patterns(self.patterns)
         except re.error as exc:
             raise ConfigurationError(
                 f"a redaction pattern is not a valid regular expression ({exc}): "
@@ -112,6 +98,14 @@ class Redaction:
 
     def scrub_text(self, text: str) -> str:
         return self.scrub(text.encode("utf-8")).decode("utf-8")
+
+    def path(self, raw: str) -> str:
+        """A request path as it may be written: credential-looking segments replaced."""
+        return self.scrub_text(shared.path(raw))
+
+    def query(self, raw: str) -> str:
+        """A query string as it may be written: credential parameters' values replaced."""
+        return self.scrub_text(shared.query(raw))
 
     def body(self, raw: bytes) -> bytes:
         """A request or response body: configured fields blanked, then credentials scrubbed.

@@ -1,8 +1,13 @@
-"""The request journal: every exchange the server saw, newest last, bounded.
+"""The request journal: every exchange the server saw, newest last, bounded in entries and bytes.
 
 Kept as raw bytes (parsing happens only when someone reads an entry), so recording costs the hot
 path almost nothing. Readers: the admin API and Python API (assert what a client sent) and the
 inspector page (live updates through ``subscribe``).
+
+Bounds (docs/stubs-faults-tools.md, "The request journal"): at most ``capacity`` exchanges and
+``max_bytes`` of bodies in all, the oldest dropped first; of each body at most ``body_bytes`` are
+kept (the rest is dropped and the exchange says so). Secrets never enter it: headers, the path,
+the query string and the bodies pass through the shared redaction rules (contract/redaction.py).
 """
 
 from __future__ import annotations
@@ -18,8 +23,13 @@ from typing import Any
 
 import orjson
 
+from mockserver.contract import redaction
+from mockserver.contract.json_depth import json_depth_exceeds
+
 DEFAULT_CAPACITY = 1000
-SECRET_HEADERS = frozenset({"authorization", "cookie", "openai-organization", "openai-project"})
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_BODY_BYTES = 1024 * 1024
+SECRET_HEADERS = redaction.SECRET_HEADERS
 
 
 @dataclass
@@ -41,25 +51,25 @@ class Exchange:
     # "http", or "websocket" for a `response.create` on a socket (journaled as the POST it
     # stands for, its events as the SSE body that POST would have streamed).
     transport: str = "http"
+    # Sizes of the bodies as sent, when more than the journal's per-body bound was sent.
+    request_body_dropped: int = 0
+    response_body_dropped: int = 0
+    # Bytes this exchange holds in the journal's budget.
+    size: int = field(default=0, repr=False)
 
     @property
     def streamed(self) -> bool:
         return self.response_headers.get("content-type", "").startswith("text/event-stream")
 
     def request_json(self) -> Any:
-        """The request body parsed as JSON (None when it is empty or not JSON)."""
-        try:
-            return orjson.loads(self.request_body) if self.request_body else None
-        except orjson.JSONDecodeError:
-            return None
+        """The request body parsed as JSON (None when it is empty, not JSON, cut short by the
+        journal's per-body bound, or nested too deeply to show)."""
+        return _shown_json(bytes(self.request_body))
 
     def response_json(self) -> Any:
         if self.streamed:
             return None
-        try:
-            return orjson.loads(bytes(self.response_body)) if self.response_body else None
-        except orjson.JSONDecodeError:
-            return None
+        return _shown_json(bytes(self.response_body))
 
     def events(self) -> list[dict[str, Any]]:
         """The SSE events of a streamed reply, parsed."""
@@ -87,30 +97,117 @@ class Exchange:
             "events": self.events() if self.streamed else None,
             "finished": self.finished,
             "transport": self.transport,
+            "request_body_dropped": self.request_body_dropped,
+            "response_body_dropped": self.response_body_dropped,
         }
 
 
+def _shown_json(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return None if json_depth_exceeds(value) else value
+
+
 def redact_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for name, value in raw:
-        key = name.decode("latin-1").lower()
-        headers[key] = "[redacted]" if key in SECRET_HEADERS else value.decode("latin-1")
-    return headers
+    """ASGI headers as the journal keeps them: secrets masked (contract/redaction.py)."""
+    return redaction.headers(raw)
 
 
 class Journal:
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        self._entries: deque[Exchange] = deque(maxlen=capacity)
+    def __init__(
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        body_bytes: int = DEFAULT_BODY_BYTES,
+    ) -> None:
+        self.capacity = capacity
+        self.max_bytes = max_bytes
+        self.body_bytes = body_bytes
+        self._entries: deque[Exchange] = deque()
+        self._bytes = 0
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
+        # Exchanges up to this seq have left the journal: bytes they still receive (a stream
+        # that outlives its entry) are not counted.
+        self._newest_dropped = 0
         self._subscribers: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Exchange]]] = set()
 
     def start(self, **fields: Any) -> Exchange:
+        fields["path"] = redaction.path(fields.get("path", ""))
+        fields["query"] = redaction.query(fields.get("query", ""))
         with self._lock:
             exchange = Exchange(seq=next(self._counter), **fields)
             self._entries.append(exchange)
+            if len(self._entries) > self.capacity:
+                dropped = self._entries.popleft()
+                self._bytes -= dropped.size
+                self._newest_dropped = dropped.seq
         self._notify(exchange)
         return exchange
+
+    def add_request_body(self, exchange: Exchange, chunk: bytes, more: bool) -> None:
+        """Keep a chunk of the request body (up to the per-body bound); once the last chunk
+        is in, scrub the body and count it against the journal's budget."""
+        body = exchange.request_body
+        if not more and not body and len(chunk) <= self.body_bytes:  # the usual: one chunk
+            kept = redaction.scrub(chunk)
+            exchange.request_body = kept
+            self._account(exchange, len(kept))
+            return
+        if not isinstance(body, bytearray):
+            body = exchange.request_body = bytearray(body)  # type: ignore[assignment]
+        room = self.body_bytes - len(body)
+        if len(chunk) > room:
+            exchange.request_body_dropped += len(chunk) - max(room, 0)
+            chunk = chunk[: max(room, 0)]
+        body += chunk
+        if not more:
+            kept = redaction.scrub(bytes(body))
+            exchange.request_body = kept
+            self._account(exchange, len(kept))
+
+    def set_request_body(self, exchange: Exchange, body: bytes) -> None:
+        self.add_request_body(exchange, body, more=False)
+
+    def add_response_body(self, exchange: Exchange, chunk: bytes) -> None:
+        """Append a chunk of the reply (whole SSE frames, as the server sends them), scrubbed,
+        up to the per-body bound."""
+        room = self.body_bytes - len(exchange.response_body)
+        if len(chunk) > room:
+            exchange.response_body_dropped += len(chunk) - max(room, 0)
+            if room <= 0:
+                return
+            chunk = chunk[:room]
+        chunk = redaction.scrub(chunk)
+        exchange.response_body += chunk
+        self._account(exchange, len(chunk))
+
+    def _account(self, exchange: Exchange, added: int) -> None:
+        with self._lock:
+            exchange.size += added
+            if exchange.seq > self._newest_dropped:  # still held
+                self._bytes += added
+            while self._bytes > self.max_bytes and len(self._entries) > 1:
+                dropped = self._entries.popleft()
+                self._bytes -= dropped.size
+                self._newest_dropped = max(self._newest_dropped, dropped.seq)
+
+    @property
+    def newest_seq(self) -> int:
+        """The seq of the newest exchange ever started (0 before the first)."""
+        with self._lock:
+            return self._entries[-1].seq if self._entries else self._newest_dropped
+
+    @property
+    def bytes(self) -> int:
+        """Body bytes held now (at most ``max_bytes``, plus the newest exchange's)."""
+        with self._lock:
+            return self._bytes
 
     def finish(self, exchange: Exchange) -> None:
         exchange.finished = True
@@ -129,7 +226,9 @@ class Journal:
 
     def clear(self) -> None:
         with self._lock:
+            self._newest_dropped = max((e.seq for e in self._entries), default=self._newest_dropped)
             self._entries.clear()
+            self._bytes = 0
 
     def subscribe(self) -> asyncio.Queue[Exchange]:
         """A queue that receives every exchange as it starts and again when it finishes."""

@@ -7,10 +7,15 @@ first event and 50 tokens per second (``mockserver serve --first-event-ms 300
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 DELTA_SUFFIX = ".delta"
+# Bounds, so that a typo or a hostile header cannot park a stream for ever (docs/frontend.md):
+# no delay longer than five minutes, no rate slower than one token every ten seconds.
+MAX_DELAY_SECONDS = 300.0
+MIN_TOKENS_PER_SECOND = 0.1
 
 
 @dataclass(frozen=True)
@@ -21,11 +26,19 @@ class Pacing:
     reply_delay_seconds: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.first_event_seconds < 0 or self.reply_delay_seconds < 0:
-            raise ValueError("pacing delays cannot be negative")
-        if self.tokens_per_second is not None and self.tokens_per_second <= 0:
+        for name, seconds in (
+            ("first_event_ms", self.first_event_seconds),
+            ("reply_delay_ms", self.reply_delay_seconds),
+        ):
+            if not 0 <= seconds <= MAX_DELAY_SECONDS:  # (also false for NaN)
+                raise ValueError(
+                    f"{name} must be between 0 and {MAX_DELAY_SECONDS * 1000:.0f}, "
+                    f"got {seconds * 1000:g}"
+                )
+        tps = self.tokens_per_second
+        if tps is not None and not (MIN_TOKENS_PER_SECOND <= tps <= math.inf):
             raise ValueError(
-                f"tokens_per_second must be positive, got {self.tokens_per_second}; "
+                f"tokens_per_second must be at least {MIN_TOKENS_PER_SECOND}, got {tps}; "
                 "leave it unset for no throttling"
             )
 

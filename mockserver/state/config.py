@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from mockserver.scenarios.journal import DEFAULT_BODY_BYTES, DEFAULT_MAX_BYTES
 from mockserver.scenarios.pacing import INSTANT, Pacing
 from mockserver.state.lifecycle import DEFAULT_TIMELINE, Timeline
 
 DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
 # The real API: "This response can no longer be streamed because it is more than 5 minutes old."
 DEFAULT_STREAM_RESUME_TTL = 300.0
+# Server-side failures kept for `MockServer.raise_failures` (each holds a traceback and its frames).
+DEFAULT_MAX_FAILURES = 20
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,16 @@ class ServerConfig:
     chaos_rate: float = 0.0
     chaos_seed: int | None = None
     chaos_faults: tuple[str, ...] = ()
+    # The request journal's bounds (scenarios/journal.py): body bytes held in all, and kept of
+    # each request or reply body.
+    journal_max_bytes: int = DEFAULT_MAX_BYTES
+    journal_body_bytes: int = DEFAULT_BODY_BYTES
+    # Unexpected exceptions kept for `MockServer` to re-raise; older ones are counted, not kept.
+    max_failures: int = DEFAULT_MAX_FAILURES
+    # The admin API and the inspector accept only this key (`Authorization: Bearer KEY`, or as
+    # the password of HTTP basic auth in a browser); unset, they accept `api_key` when that is
+    # set, and anyone when neither is (docs/security.md).
+    admin_key: str | None = None
+    # Host names the server answers besides IP addresses and localhost (host_check.py);
+    # "*" answers any Host (turns the DNS-rebinding guard off).
+    allowed_hosts: tuple[str, ...] = ()

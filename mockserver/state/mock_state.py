@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import traceback
 from dataclasses import dataclass, field
 
 from mockserver.contract.ids import IdFactory
@@ -31,15 +32,31 @@ class MockState:
     # set, else random, so items made by another server do not verify here.
     compaction_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
+    # Failures not kept because `config.max_failures` were already waiting.
+    failures_dropped: int = 0
+
     def __post_init__(self) -> None:
         if self.config.compaction_key:
             self.compaction_key = self.config.compaction_key.encode()
+        self.journal.max_bytes = self.config.journal_max_bytes
+        self.journal.body_bytes = self.config.journal_body_bytes
 
     def record_failure(self, exc: BaseException) -> None:
+        """Keep ``exc`` for ``take_failures``; bounded, since nobody drains it under ``serve``.
+
+        The first failures are the ones worth re-raising (later ones are often consequences), so
+        once ``max_failures`` wait, newer ones are only counted. Kept ones drop their frames'
+        locals (``clear_frames``): the traceback text survives, the request's objects do not.
+        """
         with self._lock:
+            if len(self.failures) >= self.config.max_failures:
+                self.failures_dropped += 1
+                return
+            traceback.clear_frames(exc.__traceback__)
             self.failures.append(exc)
 
     def take_failures(self) -> list[BaseException]:
         with self._lock:
             taken, self.failures = self.failures, []
+            self.failures_dropped = 0
             return taken

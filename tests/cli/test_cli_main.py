@@ -100,7 +100,7 @@ def test_bad_pacing_exits_2(
 ) -> None:
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not serve"))
     assert main(["serve", "--tokens-per-second", "0"]) == 2
-    assert "tokens_per_second must be positive, got 0.0" in capsys.readouterr().err
+    assert "tokens_per_second must be at least 0.1, got 0.0" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -177,3 +177,16 @@ def test_a_float_where_an_integer_belongs_is_called_a_decimal_number() -> None:
         "Invalid type for 'max_output_tokens': expected an integer, but got a decimal number "
         "instead."
     )
+
+
+def test_max_output_tokens_has_an_upper_bound_so_1e30_is_not_an_integer() -> None:
+    from mockserver.contract.validation import MAX_OUTPUT_TOKENS, check_ranges
+
+    with pytest.raises(InvalidRequestError) as raised:
+        check_ranges({"max_output_tokens": 1e30})
+    assert raised.value.code == "integer_above_max_value"
+    assert raised.value.message == (
+        "Invalid 'max_output_tokens': integer above maximum value. Expected a value <= "
+        f"{MAX_OUTPUT_TOKENS}, but got 1e+30 instead."
+    )
+    check_ranges({"max_output_tokens": MAX_OUTPUT_TOKENS})

@@ -45,8 +45,11 @@ def messages(raw: bytes) -> list[tuple[str, Any]]:
 # ---- the page and its files ------------------------------------------------------------------
 
 
-def test_page_and_files_need_no_key_and_stay_out_of_the_journal() -> None:
+def test_page_and_files_need_the_key_and_stay_out_of_the_journal() -> None:
     client = TestClient(create_app(ServerConfig(self_check=True, api_key="sk-only-this")))
+    assert client.get(PREFIX).status_code == 401
+    assert client.get(f"{PREFIX}/state").status_code == 401
+    client.auth = ("", "sk-only-this")  # HTTP basic auth, as a browser sends after its prompt
     page = client.get(PREFIX)
     assert page.status_code == 200
     assert page.headers["content-type"] == "text/html; charset=utf-8"
@@ -250,3 +253,63 @@ def test_conversations_are_shown_newest_first_with_their_items() -> None:
     view = store_view(store, now=0.0)
     assert [c["conversation"]["id"] for c in view["conversations"]] == ["conv_new", "conv_old"]
     assert view["conversations"][1]["items"] == [{"type": "message"}]
+
+
+# ---- cost (#16: /state serialised a 187k-response store on the event loop, 9-14 s) -----------
+
+
+def test_state_sends_only_the_newest_n_with_the_totals() -> None:
+    client = TestClient(create_app(ServerConfig(self_check=True)))
+    ids = [
+        client.post("/v1/responses", json={**CREATE, "input": f"n{i}"}, headers=AUTH).json()["id"]
+        for i in range(7)
+    ]
+    state = client.get(f"{PREFIX}/state", params={"limit": 3}).json()
+    assert state["limit"] == 3 and state["totals"]["responses"] == 7
+    assert [r["response"]["id"] for r in state["responses"]] == ids[:-4:-1]
+    assert client.get(f"{PREFIX}/state").json()["limit"] == 50
+    for bad in ("0", "501", " +5"):
+        assert client.get(f"{PREFIX}/state", params={"limit": bad}).status_code == 400
+
+
+async def test_state_is_made_off_the_event_loop_so_other_requests_go_on() -> None:
+    import threading
+
+    class SlowStore(MemoryStore):
+        """A store whose listing blocks until the test lets it go (a huge store, in effect)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.release = threading.Event()
+
+        def list_responses(self) -> Any:
+            self.release.wait(timeout=30)
+            return super().list_responses()
+
+    store = SlowStore()
+    app = create_app(ServerConfig(self_check=True), store=store)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        state = asyncio.create_task(client.get(f"{PREFIX}/state"))
+        await asyncio.sleep(0.05)
+        created = await client.post("/v1/responses", json=CREATE, headers=AUTH)
+        assert created.status_code == 200 and not state.done()  # served while /state works
+        store.release.set()
+        assert (await state).status_code == 200
+
+
+def test_the_same_state_is_shared_until_a_new_request_arrives() -> None:
+    calls = []
+
+    class CountingStore(MemoryStore):
+        def list_responses(self) -> Any:
+            calls.append(1)
+            return super().list_responses()
+
+    client = TestClient(create_app(ServerConfig(), store=CountingStore(), clock=ManualClock()))
+    client.get(f"{PREFIX}/state")
+    client.get(f"{PREFIX}/state")
+    assert len(calls) == 1
+    client.post("/v1/responses", json=CREATE, headers=AUTH)
+    client.get(f"{PREFIX}/state")
+    assert len(calls) == 2

@@ -14,6 +14,7 @@ from mockserver import ServerConfig, create_app
 from mockserver.http.middleware import OPENAI_VERSION, bearer_key, wrong_key_error
 
 HELLO = {"model": "gpt-4o-mini", "input": "Hello"}
+AUTH = {"authorization": "Bearer sk-test"}
 KEY_HELP = "https://platform.openai.com/account/api-keys"
 
 
@@ -167,7 +168,33 @@ def test_the_journal_keeps_exchanges_without_secrets(client: TestClient) -> None
     [exchange] = client.app.state.mock.journal.entries()  # type: ignore[attr-defined]
     assert exchange.method == "POST" and exchange.path == "/v1/responses"
     assert exchange.status == 200 and exchange.finished
-    assert exchange.request_headers["authorization"] == "[redacted]"
+    assert exchange.request_headers["authorization"] == "[REDACTED]"
     assert exchange.request_json() == HELLO
     assert exchange.response_json()["object"] == "response"
     assert exchange.request_id == exchange.response_headers["x-request-id"]
+
+
+def test_large_rejected_bodies_leave_only_the_journal_bound_behind() -> None:
+    """#16: 20 x 40 MB requests answered 400 took RSS from 46 to 885 MB (the journal kept them)."""
+    import gc
+    import tracemalloc
+
+    client = client_for()
+    body = b'{"model": "gpt-4o-mini", "input": "' + b"x" * (8 * 1024 * 1024) + b'", oops}'
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(20):
+            reply = client.post("/v1/responses", content=body, headers=AUTH)
+            assert reply.status_code == 400
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    journal = client.app.state.mock.journal  # type: ignore[attr-defined]
+    print(f"journal after 20 x 8 MiB rejected bodies: {journal.bytes} body bytes, {held} held")
+    assert len(journal) == 20
+    assert all(entry.request_body_dropped > 0 for entry in journal)
+    assert journal.bytes <= 20 * (journal.body_bytes + 1024)
+    assert held < 40 * 1024 * 1024  # not 20 x 8 MiB

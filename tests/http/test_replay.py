@@ -272,7 +272,7 @@ def test_a_bug_in_record_or_replay_is_re_raised_in_the_test(
     def broken_disk(*args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(persist, "save_cassette", broken_disk)
+    monkeypatch.setattr(persist, "append_interaction", broken_disk)
     with (
         pytest.raises(ServerFailure) as failure,
         MockServer(recordings=recordings, record_mode="all", cassette="c") as server,
@@ -285,3 +285,18 @@ def test_misses_appear_in_the_journal(replay: MockServer) -> None:
     assert exchange(replay, *CREATE).status_code == 422
     [entry] = replay.state.journal.entries()
     assert (entry.method, entry.status) == ("POST", 422)
+
+
+def test_recordings_keep_no_key_from_the_query_string_or_the_path(recordings: Path) -> None:
+    """#16: record mode kept ``?api_key=sk-…`` and keys in the path verbatim."""
+    secret = "sk-proj-abcdefghijklmnopqrstuvwxyz"
+    created = record(recordings, CREATE)[0].json()
+    with MockServer(recordings=recordings, record_mode="new_episodes", cassette="c") as server:
+        for path in (
+            f"/responses/{created['id']}?api_key={secret}&include[]=x",
+            f"/responses/{secret}",
+        ):
+            httpx.get(f"{server.base_url}{path}", headers=AUTH, timeout=10)
+    written = (recordings / "c.json").read_text()
+    assert secret not in written
+    assert "api_key=[REDACTED]" in written and "/v1/responses/[REDACTED]" in written

@@ -93,7 +93,7 @@ def test_the_journal_lists_api_requests_with_filters(client: TestClient) -> None
         ("POST", "/v1/responses"),
     ]
     assert data[0]["request_body"] == HELLO and data[0]["status"] == 200
-    assert data[0]["request_headers"]["authorization"] == "[redacted]"
+    assert data[0]["request_headers"]["authorization"] == "[REDACTED]"
     posts = client.get("/__mockserver/journal", params={"method": "POST", "limit": 1}).json()[
         "data"
     ]
@@ -112,9 +112,23 @@ def test_reset_forgets_responses_journal_and_runtime_stubs(client: TestClient) -
     assert client.get("/__mockserver/stubs").json()["data"] == []
 
 
-def test_admin_paths_need_no_key_and_unknown_ones_are_404() -> None:
-    app = create_app(ServerConfig(api_key="sk-only"))
-    with TestClient(app) as bare:
+def test_admin_paths_need_no_key_when_the_server_has_none_and_unknown_ones_are_404() -> None:
+    with TestClient(create_app(ServerConfig())) as bare:
         assert bare.get("/__mockserver/stubs").status_code == 200
         assert bare.get("/__mockserver/nothing").status_code == 404
+
+
+def test_admin_paths_need_the_api_key_when_the_server_has_one() -> None:
+    app = create_app(ServerConfig(api_key="sk-only"))
+    with TestClient(app) as bare:
+        refused = bare.get("/__mockserver/stubs")
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "invalid_admin_key"
+        assert refused.headers["www-authenticate"].startswith("Basic")
+        assert bare.post("/__mockserver/stubs", json={"input": "x", "text": "y"}).status_code == 401
+        assert bare.post("/__mockserver/reset").status_code == 401
+        assert bare.get("/__mockserver/journal").status_code == 401
+        keyed = {"authorization": "Bearer sk-only"}
+        assert bare.get("/__mockserver/stubs", headers=keyed).status_code == 200
+        assert bare.get("/__mockserver/nothing", headers=keyed).status_code == 404
         assert bare.post("/v1/responses", json=HELLO).status_code == 401

@@ -234,3 +234,12 @@ def test_the_context_scope_sees_a_conversation(client: TestClient) -> None:
     assert client.post("/v1/responses", json=follow).json()["output"][0]["content"][0]["text"] == (
         "Atlas!"
     )
+
+
+def test_a_pacing_header_past_the_bounds_is_a_400(client: TestClient) -> None:
+    for value in ("first_event_ms=1e308", "tokens_per_second=1e-300", "reply_delay_ms=nan"):
+        reply = client.post(
+            "/v1/responses", json={**HELLO, "stream": True}, headers={"x-mockserver-pacing": value}
+        )
+        assert reply.status_code == 400, value
+        assert reply.json()["error"]["code"] == "invalid_mock_header"

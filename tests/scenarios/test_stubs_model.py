@@ -162,7 +162,7 @@ def test_output_items_error_fault_and_pacing_are_parsed() -> None:
             },
             "only POST /v1/responses has one",
         ),
-        ({"answer": {"pacing": {"first_event_ms": -1}}}, "pacing delays cannot be negative"),
+        ({"answer": {"pacing": {"first_event_ms": -1}}}, "first_event_ms must be between 0 and"),
         (["not", "a", "mapping"], "a stub must be a mapping"),
     ],
 )

@@ -76,21 +76,40 @@ def _current(stored: StoredResponse, now: float) -> dict[str, Any]:
     return stored.response
 
 
-def store_view(store: Store, now: float) -> dict[str, Any]:
-    """Stored responses (with their input items), conversations (with their items) and
-    background jobs, newest first."""
-    stored = sorted(store.list_responses(), key=lambda s: s.response.get("created_at", 0))
-    stored.reverse()
-    responses = [{"response": _current(s, now), "input_items": s.input_items} for s in stored]
-    background = [job for job in (_background(s, now) for s in stored) if job is not None]
-    conversations = [
-        {"conversation": found.conversation, "items": found.items}
-        for found in store.list_conversations()
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+def store_view(store: Store, now: float, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    """The newest ``limit`` stored responses (with their input items), conversations (with their
+    items) and background jobs, newest first, and how many there are of each.
+
+    Reading the list costs what the store's ``list_*`` cost (the whole store for ``MemoryStore``),
+    so the edge runs this off the event loop and shares one result between callers
+    (``routes/inspector.py``); what it *returns* is bounded by ``limit``.
+    """
+    stored = store.list_responses()
+    stored.reverse()  # ties (same second) newest first too
+    stored.sort(key=lambda s: s.response.get("created_at", 0), reverse=True)
+    jobs = [s for s in stored if s.job is not None]
+    responses = [
+        {"response": _current(s, now), "input_items": s.input_items} for s in stored[:limit]
     ]
-    conversations.sort(key=lambda c: c["conversation"].get("created_at", 0), reverse=True)
+    background = [job for job in (_background(s, now) for s in jobs[:limit]) if job is not None]
+    found = store.list_conversations()
+    found.sort(key=lambda c: c.conversation.get("created_at", 0), reverse=True)
+    conversations = [
+        {"conversation": c.conversation, "items": c.items} for c in found[:limit]
+    ]
     return {
         "now": now,
+        "limit": limit,
         "responses": responses,
         "conversations": conversations,
         "background": background,
+        "totals": {
+            "responses": len(stored),
+            "conversations": len(found),
+            "background": len(jobs),
+        },
     }

@@ -303,9 +303,10 @@ async function refreshStore() {
     renderResponses(state.responses);
     renderConversations(state.conversations);
     renderJobs(state.background);
-    showCount("responses", state.responses.length);
-    showCount("conversations", state.conversations.length);
-    showCount("background", state.background.length);
+    // Only the newest `state.limit` of each are sent; the counts are the totals.
+    showCount("responses", state.totals.responses);
+    showCount("conversations", state.totals.conversations);
+    showCount("background", state.totals.background);
     jobsActive = state.background.some((job) => ACTIVE_JOB.has(job.status));
   } catch (error) {
     console.warn("inspector: could not read the server's state", error);
@@ -313,7 +314,8 @@ async function refreshStore() {
   if (jobsActive) scheduleStoreRefresh(1000);
 }
 
-function scheduleStoreRefresh(delay = 150) {
+// At most one read of the state a second, however fast requests finish.
+function scheduleStoreRefresh(delay = 1000) {
   if (storeTimer === null) storeTimer = setTimeout(refreshStore, delay);
 }
 

@@ -1,4 +1,4 @@
-"""The admin API under ``/__mockserver/`` (a prefix the real API never uses; no auth needed).
+"""The admin API under ``/__mockserver/`` (a prefix the real API never uses).
 
 ==========================================  ===================================================
 ``GET    /__mockserver/stubs``              every stub with its counters
@@ -15,15 +15,15 @@
 ==========================================  ===================================================
 
 ``/__mockserver/inspector`` is the browser inspector's. Like it, the admin API is mounted in
-front of the API middleware (``AdminMiddleware``): its requests never enter the journal, need no
-API key and are not schema-checked.
+front of the API middleware (``AdminMiddleware``): its requests never enter the journal and are
+not schema-checked. Both need the admin key when the server has one (``--admin-key``, else
+``--api-key``; see ``http/admin_auth.py``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -36,10 +36,17 @@ from mockserver.contract.errors import (
     ConfigurationError,
     InvalidRequestError,
     NotFoundError,
-    invalid_json_body,
 )
+from mockserver.http import admin_auth
 from mockserver.http.render import error_response, json_response
-from mockserver.http.routes.common import mock_state, query_bool, query_int, read_json_object
+from mockserver.http.routes.common import (
+    mock_state,
+    parse_json,
+    query_bool,
+    query_int,
+    read_body,
+    read_json_object,
+)
 from mockserver.scenarios.journal_query import JournalView
 from mockserver.scenarios.stubs import stubs_from_document
 from mockserver.state.mock_state import MockState
@@ -57,10 +64,7 @@ async def list_stubs(request: Request) -> Response:
 
 async def add_stubs(request: Request) -> Response:
     state = mock_state(request)
-    try:
-        document = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
-        raise invalid_json_body() from None
+    document = parse_json(await read_body(request))
     try:
         stubs = stubs_from_document(document, "admin API")
     except ConfigurationError as exc:
@@ -185,10 +189,12 @@ class AdminMiddleware:
 
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
+        self.state = state
         self.admin = admin_app(state)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("path", "").startswith(PREFIX + "/"):
-            await self.admin(scope, receive, send)
+            if not await admin_auth.refused(scope, receive, send, self.state.config):
+                await self.admin(scope, receive, send)
             return
         await self.app(scope, receive, send)

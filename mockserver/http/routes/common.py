@@ -15,6 +15,11 @@ from mockserver.contract.errors import (
     invalid_type,
     invalid_value,
 )
+from mockserver.contract.json_depth import (
+    json_depth_exceeds,
+    raw_may_exceed,
+    too_deep_error,
+)
 from mockserver.contract.schemas import load_schema
 from mockserver.contract.validation import type_word
 from mockserver.state.mock_state import MockState
@@ -26,6 +31,14 @@ def mock_state(request: Request) -> MockState:
 
 async def read_json_object(request: Request) -> dict[str, Any]:
     """The body as a JSON object, or the real API's 400/413."""
+    body = parse_json(await read_body(request))
+    if not isinstance(body, dict):
+        raise invalid_type("body", "an object", type_word(body))
+    return body
+
+
+async def read_body(request: Request) -> bytes:
+    """The raw body, or the 413 once it passes ``--max-body-bytes`` (read no further)."""
     limit = mock_state(request).config.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -37,7 +50,11 @@ async def read_json_object(request: Request) -> dict[str, Any]:
         if size > limit:
             raise _too_large(size, limit)
         chunks.append(chunk)
-    raw = b"".join(chunks)
+    return b"".join(chunks)
+
+
+def parse_json(raw: bytes) -> Any:
+    """A client's JSON body, or the real API's 400 (empty, not JSON, or nested too deeply)."""
     if not raw.strip():
         raise InvalidRequestError(
             "We could not parse the JSON body of your request. (HINT: This likely means you "
@@ -47,11 +64,15 @@ async def read_json_object(request: Request) -> dict[str, Any]:
         )
     try:
         body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
+    except orjson.JSONDecodeError as exc:
+        # orjson itself refuses more than 1024 levels; that is "too deep" too, not "not JSON".
+        if exc.msg.startswith("depth limit"):
+            raise too_deep_error() from None
         raise invalid_json_body() from None
-    if not isinstance(body, dict):
-        raise invalid_type("body", "an object", type_word(body))
+    if raw_may_exceed(raw) and json_depth_exceeds(body):
+        raise too_deep_error()
     return body
+
 
 
 def _too_large(size: int, limit: int) -> RequestTooLargeError:
@@ -71,9 +92,13 @@ def query_int(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
+    # Digits only, with an optional minus: int() would also take " +5", "1_0", non-ASCII digits.
+    digits = raw[1:] if raw.startswith("-") else raw
+    if not (digits.isascii() and digits.isdigit()):
+        raise invalid_type(name, "an integer", "a string")
     try:
         return int(raw)
-    except ValueError:
+    except ValueError:  # more digits than Python converts (4300)
         raise invalid_type(name, "an integer", "a string") from None
 
 

@@ -5,10 +5,13 @@
   a whole request/reply (every journal entry on connect, then each one as it starts, gets its
   reply headers and finishes); ``events`` messages carry the SSE events a streaming reply has sent
   since the last message, so the page shows a stream event by event;
-- ``GET /__mockserver/inspector/state``: stored responses, conversations and background jobs.
+- ``GET /__mockserver/inspector/state?limit=N``: the newest N (default 50, at most 500) stored
+  responses, conversations and background jobs, and their totals. Made off the event loop and
+  shared between callers (``StateViews``): no request waits on the store's size.
 
 The inspector is mounted *in front of* the API middleware (``InspectorMiddleware``), so its own
-requests never enter the journal, need no API key and are not schema-checked.
+requests never enter the journal and are not schema-checked; with an admin key (``--admin-key``,
+else ``--api-key``) it needs that key (``http/admin_auth.py``).
 """
 
 from __future__ import annotations
@@ -22,12 +25,26 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.http.inspector import ASSETS, PREFIX, asset, exchange_view, parse_frames, store_view
+from mockserver.contract.errors import APIError, out_of_range
+from mockserver.http import admin_auth
+from mockserver.http.inspector import (
+    ASSETS,
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    PREFIX,
+    asset,
+    exchange_view,
+    parse_frames,
+    store_view,
+)
+from mockserver.http.render import error_response
+from mockserver.http.routes.common import query_int
 from mockserver.scenarios.journal import Exchange
 from mockserver.state.mock_state import MockState
 
@@ -156,10 +173,45 @@ async def events(request: Request) -> Response:
     )
 
 
+class StateViews:
+    """``/state`` answers, made in a worker thread (the store's whole contents may be read, which
+    must not stall the event loop) and shared: while one is being made, other callers wait for
+    it, and it is reused until the journal sees a new request or the server's clock reaches the
+    next second (background jobs move on with the clock)."""
+
+    def __init__(self, state: MockState) -> None:
+        self.state = state
+        self._lock = asyncio.Lock()
+        self._made: tuple[tuple[int, int, int], bytes] | None = None
+
+    async def body(self, limit: int) -> bytes:
+        async with self._lock:
+            state = self.state
+            now = state.clock.now()
+            key = (limit, state.journal.newest_seq, int(now))
+            if self._made is not None and self._made[0] == key:
+                return self._made[1]
+            body = await run_in_threadpool(
+                lambda: orjson.dumps(store_view(state.store, now, limit))
+            )
+            self._made = (key, body)
+            return body
+
+
 async def store(request: Request) -> Response:
-    state = _state(request)
-    body = orjson.dumps(store_view(state.store, state.clock.now()))
+    limit = query_int(request, "limit")
+    if limit is None:
+        limit = DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        above = limit > MAX_LIMIT
+        raise out_of_range("limit", "integer", MAX_LIMIT if above else 1, limit, above=above)
+    body = await request.app.state.views.body(limit)
     return Response(body, media_type="application/json", headers=NO_STORE)
+
+
+async def _on_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, APIError)
+    return error_response(exc)
 
 
 routes = [
@@ -172,8 +224,9 @@ routes = [
 
 
 def inspector_app(state: MockState) -> Starlette:
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={APIError: _on_api_error})
     app.state.mock = state
+    app.state.views = StateViews(state)
     app.state.server = secrets.token_hex(4)
     return app
 
@@ -184,11 +237,13 @@ class InspectorMiddleware:
 
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
+        self.state = state
         self.inspector = inspector_app(state)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] == "http" and (path == PREFIX or path.startswith(PREFIX + "/")):
-            await self.inspector(scope, receive, send)
+            if not await admin_auth.refused(scope, receive, send, self.state.config):
+                await self.inspector(scope, receive, send)
             return
         await self.app(scope, receive, send)
