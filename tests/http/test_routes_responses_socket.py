@@ -271,7 +271,7 @@ def test_socket_turns_are_journaled_as_the_post_they_stand_for(client: TestClien
     assert (entry["method"], entry["path"], entry["status"]) == ("POST", "/v1/responses", 200)
     assert entry["request_body"]["input"] == "journal me"
     assert entry["events"] == events
-    assert entry["request_headers"]["authorization"] == "[redacted]"
+    assert entry["request_headers"]["authorization"] == "[REDACTED]"
 
 
 def test_function_call_round_trip_on_one_socket(client: TestClient) -> None:

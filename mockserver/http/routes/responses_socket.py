@@ -164,7 +164,7 @@ class SocketSession:
             if delay:
                 await asyncio.sleep(delay)
             await self.send(out)
-            exchange.response_body += encode_event(out)
+            self.state.journal.add_response_body(exchange, encode_event(out))
         self.state.journal.finish(exchange)
         if fault is not None and fault.kind == "cut_stream":
             self.closed = True
@@ -191,7 +191,7 @@ class SocketSession:
             request_headers=self.journal_headers,
             transport="websocket",
         )
-        exchange.request_body = raw
+        self.state.journal.set_request_body(exchange, raw)
         return exchange
 
     async def _send_error(
@@ -204,7 +204,7 @@ class SocketSession:
             "content-type": "application/json",
             "x-request-id": exchange.request_id,
         }
-        exchange.response_body += orjson.dumps(event)
+        self.state.journal.add_response_body(exchange, orjson.dumps(event))
         self.state.journal.finish(exchange)
         await self.send(event, verbatim=verbatim)
 
