@@ -178,16 +178,18 @@ def _pairs(path: Path) -> Iterator[tuple[Any, Any]]:
             continue
         if "Entries" in doc:  # Azure test proxy
             for e in doc["Entries"]:
-                if _is_create(e.get("RequestMethod"), e.get("RequestUri")) and e.get(
-                    "StatusCode"
-                ) == 200:
+                if (
+                    _is_create(e.get("RequestMethod"), e.get("RequestUri"))
+                    and e.get("StatusCode") == 200
+                ):
                     yield e.get("RequestBody"), e.get("ResponseBody")
         elif "log" in doc:  # HAR
             for e in doc["log"].get("entries", []):
                 req, resp = e["request"], e["response"]
                 if _is_create(req.get("method"), req.get("url")) and resp.get("status") == 200:
-                    yield (req.get("postData") or {}).get("text"), (resp.get("content") or {}).get(
-                        "text"
+                    yield (
+                        (req.get("postData") or {}).get("text"),
+                        (resp.get("content") or {}).get("text"),
                     )
         elif "entries" in doc:  # braintrust cassette
             for e in doc["entries"]:
@@ -251,7 +253,7 @@ def _exchange(source: str, path: Path, req: Any, resp: Any) -> Iterator[Exchange
         yield Exchange(source, str(path), request, output, _response_id(resp))
 
 
-# ---- decisions ------------------------------------------------------------------------------------
+# ---- decisions ---------------------------------------------------------------------------------
 
 
 def decision(output: list[dict[str, Any]]) -> str:
