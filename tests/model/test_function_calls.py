@@ -40,7 +40,8 @@ TOOLS = [fn("get_weather"), fn("get_time"), {"type": "custom", "name": "run_sql"
 @pytest.mark.parametrize(
     ("params", "text", "expected"),
     [
-        ({"tools": TOOLS}, "What's the weather?", []),
+        ({"tools": TOOLS}, "What's the capital of France?", []),
+        ({"tools": TOOLS}, "What's the weather?", ["get_weather"]),
         ({"tools": TOOLS}, "Use get_weather please", ["get_weather"]),
         (
             {"tools": TOOLS},
@@ -82,14 +83,14 @@ def test_which_tools_are_called(params: dict[str, Any], text: str, expected: lis
     assert names(params, [user(text)]) == expected
 
 
-def test_after_tool_outputs_auto_answers_in_text_and_required_calls_again() -> None:
+def test_after_tool_outputs_auto_answers_and_required_calls_the_last_untried_tool() -> None:
     context = [
         user("get_weather"),
         {"type": "function_call", "call_id": "c1", "name": "get_weather", "arguments": "{}"},
         {"type": "function_call_output", "call_id": "c1", "output": "sunny"},
     ]
     assert names({"tools": TOOLS}, context) == []
-    assert names({"tools": TOOLS, "tool_choice": "required"}, context) == ["get_weather"]
+    assert names({"tools": TOOLS, "tool_choice": "required"}, context) == ["run_sql"]
 
 
 def test_the_header_picks_tools_and_never_overrides_none() -> None:
