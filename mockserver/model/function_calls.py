@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from mockserver.contract.tool_rules import CALL_OUTPUTS
-from mockserver.model.decision import function_tools
+from mockserver.model.decision import function_tools, words
 from mockserver.model.structured import json_answer
 from mockserver.model.structured.json_answers import validator
 from mockserver.scenarios.directives import Directives
@@ -34,6 +34,11 @@ _QUERY_NAMES = """query q search search_query question prompt text input message
     keywords term terms expression expr statement request task instruction instructions"""
 QUERY_NAMES = frozenset(_QUERY_NAMES.split())
 MAX_QUOTED_MESSAGE = 500
+# Words that open a question or a request rather than name something.
+OPENERS = frozenset(
+    {"what", "whats", "how", "hows", "show", "find", "give", "check", "look", "write", "list"}
+    | {"hello", "hey", "can", "could", "would", "should", "is", "are", "do", "does"}
+)
 _QUOTED = re.compile(r"\"([^\"]{1,200})\"|'([^']{1,200})'|“([^”]{1,200})”")
 _NAME = re.compile(r"(?<![\w'])([A-Z][\w'-]*(?:\s+(?:[A-Z][\w'-]*|de|of|la|le|del))*)")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
@@ -50,13 +55,19 @@ def tools_to_call(
 
 
 def _names(message: str) -> Iterator[str]:
-    """Quoted phrases, then capitalised names that do not open a sentence."""
+    """Quoted phrases, then capitalised names inside sentences, then those that open one
+    (unless the opening word is a common one: ``What``, ``Please``, ``Show``...)."""
     for match in _QUOTED.finditer(message):
         yield next(g for g in match.groups() if g)
+    openers = []
     for match in _NAME.finditer(message):
         before = message[: match.start()].rstrip()
-        if before and before[-1] not in ".!?:\n" and match.group(1) != "I":
-            yield match.group(1)
+        if before and before[-1] not in ".!?:\n":
+            if match.group(1) != "I":
+                yield match.group(1)
+        elif not words(match.group(1).split()[0]) <= OPENERS:
+            openers.append(match.group(1))
+    yield from openers
 
 
 def _string_types(node: Mapping[str, Any]) -> bool:
