@@ -7,34 +7,40 @@ output) after that message (``scenarios.directives.is_first_model_turn``).
 
 Function and custom tools (``function_tools``), first matching row wins:
 
-=====  ============================================  ===========================================
-row    when                                          the model calls
-=====  ============================================  ===========================================
-none   ``tool_choice: "none"``                       nothing
-named  ``tool_choice`` names a function/custom tool  that tool, on every turn
-hosted ``tool_choice`` names a hosted tool           nothing (``hosted_tools`` uses it)
-header ``x-mockserver-tool-calls``, first model turn the tools it names (``*``: all)
-req-1  ``required``, first model turn                the relevant tools, else the first tool
-req-n  ``required``, later turn                      relevant tools not called yet this user
-                                                     turn, else the last tool not called yet,
-                                                     else the first tool
-auto-1 ``auto``, first model turn                    the relevant tools
-auto-n ``auto``, later turn                          nothing: it answers from the outputs
-=====  ============================================  ===========================================
+======  ============================================  ==========================================
+row     when                                          the model calls
+======  ============================================  ==========================================
+none    ``tool_choice: "none"``                       nothing
+named   ``tool_choice`` names a function/custom tool  that tool, on every turn
+hosted  ``tool_choice`` names a hosted tool           nothing (the hosted tool is used)
+header  ``x-mockserver-tool-calls``, first model turn the tools it names (``*``: all)
+req-1   ``required``, first model turn                the most relevant tools but the last
+                                                      tool; else the last tool if relevant;
+                                                      else the first tool
+req-n   ``required``, later turn                      those of them not called yet this user
+                                                      turn; else the last tool not called yet;
+                                                      else the first tool
+auto-1  ``auto``, first model turn                    the most relevant tools (none: answer)
+auto-h  ``auto``, a hosted tool ran in this turn      nothing: it answers from what it found
+auto-n  ``auto``, later turn                          nothing: it answers from the outputs
+======  ============================================  ==========================================
 
 ``allowed_tools`` first narrows the candidates to its list; its ``mode`` is then ``required`` or
 ``auto`` as above. ``parallel_tool_calls: false`` keeps the first call of several.
 
-A tool is *relevant* to the last user message when they share a word: the tool's name (split at
-``_``, ``-`` and camelCase), its parameter names, or its description. Words are compared
-lower-cased, without a plural ``s``; short and common words (``the``, ``what``, ``get``...)
-don't count. The last offered tool is the one frameworks add for the final answer
-(pydantic-ai's ``final_result``, LangChain's ``ToolStrategy`` tool), so under ``required`` it is
-what ends the user turn once the relevant tools have their outputs.
+A tool is *relevant* to the last user message when they share a word (``relevance``): a word of
+the tool's name (split at ``_``, ``-`` and camelCase) counts 2, a parameter name or description
+word 1, the exact tool name 4 more. Words are compared lower-cased, without a plural ``s`` or an
+``ing``; short and common words (``the``, ``what``, ``get``...) don't count. The *most* relevant
+tools are those scoring more than half the best score: a message about two things calls both,
+one that brushes a second tool does not. The last offered tool is the one frameworks add for
+the final answer (pydantic-ai's ``final_result``, LangChain's ``ToolStrategy`` tool), so under
+``required`` it is held back while another tool is relevant, and it ends the user turn once the
+relevant tools have their outputs.
 
 Hosted tools (``builtin_tools.chosen_tools``): a ``tool_choice`` naming one uses it;
-``required`` uses the first tool when it is hosted; under ``auto``, on the first model turn, a
-hosted tool is used when the last user message calls for it (``HOSTED_TRIGGERS``; MCP: its
+``required`` uses the first tool when it is hosted; under ``auto``, when the request starts a
+user turn, a hosted tool is used when the message calls for it (``HOSTED_TRIGGERS``; MCP: its
 server label, tool names or description). MCP servers list their tools (``mcp_list_tools``) on
 the first turn that offers them, whether or not they are called (``builtin_tools/mcp.py``).
 """
@@ -65,6 +71,12 @@ _STOPWORDS = """
 """
 STOPWORDS = frozenset(_STOPWORDS.split())
 MIN_WORD = 3
+NAMED_SCORE = 4
+# Items a hosted tool adds to a turn before the model answers.
+HOSTED_CALLS = frozenset(
+    {"web_search_call", "file_search_call", "code_interpreter_call", "image_generation_call"}
+    | {"mcp_call"}
+)
 
 # Hosted tool family -> phrases in the user's message that call for it (whole words, any case).
 HOSTED_TRIGGERS: dict[str, tuple[str, ...]] = {
@@ -72,7 +84,8 @@ HOSTED_TRIGGERS: dict[str, tuple[str, ...]] = {
         "search", "web", "internet", "online", "look up", "lookup", "google", "latest",
         "news", "today", "today's", "current", "currently", "recent", "recently", "this week",
         "yesterday", "headline", "headlines", "weather", "stock price", "score", "scores",
-        "who won", "url", "website", "site",
+        "who won", "url", "website", "site", "page", "when was", "when did", "released",
+        "release date",
     ),
     "file_search": (
         "file", "files", "document", "documents", "docs", "knowledge base", "vector store",
@@ -93,7 +106,10 @@ HOSTED_TRIGGERS: dict[str, tuple[str, ...]] = {
 # ---- words --------------------------------------------------------------------------------------
 
 
-def _singular(word: str) -> str:
+def _stem(word: str) -> str:
+    """A crude stem: plural ``s``/``ies`` and ``ing`` endings off (``rolling`` -> ``roll``)."""
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
@@ -105,7 +121,7 @@ def words(text: str) -> frozenset[str]:
     """The content words of ``text``: split at non-letters and camelCase, lower-cased."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
     return frozenset(
-        _singular(w)
+        _stem(w)
         for w in re.findall(r"[a-z0-9]+", spaced.casefold())
         if len(w) >= MIN_WORD and w not in STOPWORDS and not w.isdigit()
     )
@@ -131,8 +147,25 @@ def names_tool(tool: Tool, text: str) -> bool:
     return re.search(rf"(?<![\w-]){name}(?![\w-])", text, re.I) is not None
 
 
+def relevance(tool: Tool, question: str) -> int:
+    """How much the question is about the tool: shared words, a name word counting twice, and
+    the tool's exact name counting most."""
+    asked = words(question)
+    name = words(str(tool.get("name") or ""))
+    score = 2 * len(asked & name) + len(asked & (tool_words(tool) - name))
+    return score + (NAMED_SCORE if names_tool(tool, question) else 0)
+
+
 def is_relevant(tool: Tool, question: str) -> bool:
-    return names_tool(tool, question) or bool(tool_words(tool) & words(question))
+    return relevance(tool, question) > 0
+
+
+def most_relevant(tools: Sequence[dict[str, Any]], question: str) -> list[dict[str, Any]]:
+    """The relevant tools scoring more than half the best score, in the order offered (a
+    message about two things calls both; one that merely brushes a second tool does not)."""
+    scores = [relevance(t, question) for t in tools]
+    best = max(scores, default=0)
+    return [t for t, score in zip(tools, scores, strict=True) if score > 0 and 2 * score > best]
 
 
 # ---- the turn -----------------------------------------------------------------------------------
@@ -146,6 +179,8 @@ class TurnFacts:
     first_turn: bool
     # Function and custom tools called since the last user message, by name.
     called: frozenset[str]
+    # A hosted tool ran in this very turn (its call item ends the context).
+    hosted_now: bool = False
 
 
 def turn_facts(context: Sequence[Any]) -> TurnFacts:
@@ -159,7 +194,11 @@ def turn_facts(context: Sequence[Any]) -> TurnFacts:
             break
         if isinstance(item, Mapping) and item.get("type") in CALL_OUTPUTS:
             called.add(str(item.get("name")))
-    return TurnFacts(last_user_text(context), is_first_model_turn(context), frozenset(called))
+    last = context[-1] if context else None
+    hosted_now = isinstance(last, Mapping) and last.get("type") in HOSTED_CALLS
+    return TurnFacts(
+        last_user_text(context), is_first_model_turn(context), frozenset(called), hosted_now
+    )
 
 
 # ---- function and custom tools ------------------------------------------------------------------
@@ -202,11 +241,14 @@ def _by_header(tools: Sequence[dict[str, Any]], names: tuple[str, ...]) -> list[
 
 
 def _required(tools: list[dict[str, Any]], facts: TurnFacts) -> tuple[list[dict[str, Any]], str]:
-    relevant = [t for t in tools if is_relevant(t, facts.question)]
+    """Relevant tools first, holding back the last tool (the frameworks' output tool) while
+    another is relevant; then the last tool not called yet."""
+    relevant = most_relevant(tools, facts.question)
+    before_last = [t for t in relevant if t is not tools[-1]] or relevant
     if facts.first_turn:
-        return (relevant, "req-1") if relevant else (tools[:1], "req-1")
+        return (before_last or tools[:1]), "req-1"
     untried = [t for t in tools if str(t.get("name")) not in facts.called]
-    pending = [t for t in relevant if t in untried]
+    pending = [t for t in before_last if t in untried and t is not tools[-1]]
     if pending:
         return pending, "req-n"
     return (untried[-1:] or tools[:1]), "req-n"
@@ -236,8 +278,10 @@ def function_tools(
         chosen, row = forced, "header"
     elif required and tools:
         chosen, row = _required(tools, facts)
+    elif facts.first_turn and not facts.hosted_now:
+        chosen, row = most_relevant(tools, facts.question), "auto-1"
     elif facts.first_turn:
-        chosen, row = [t for t in tools if is_relevant(t, facts.question)], "auto-1"
+        chosen, row = [], "auto-h"
     else:
         chosen, row = [], "auto-n"
     if params.get("parallel_tool_calls") is False:

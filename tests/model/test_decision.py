@@ -75,20 +75,20 @@ TABLE: list[tuple[dict[str, Any], list[Any], Directives | None, list[str], str]]
     ({"tool_choice": "required"}, AFTER_WEATHER, None, ["final_result"], "req-n"),
     (
         {"tool_choice": "required", "parallel_tool_calls": False},
-        [user("weather and stock price")],
+        [user("weather and stock")],
         None,
         ["get_weather"],
         "req-1",
     ),
     (
         {"tool_choice": "required", "parallel_tool_calls": False},
-        [user("weather and stock price"), call("get_weather", "c1"), output("c1")],
+        [user("weather and stock"), call("get_weather", "c1"), output("c1")],
         None,
         ["stock_price"],
         "req-n",
     ),
     ({}, [user("What's the weather in Paris?")], None, ["get_weather"], "auto-1"),
-    ({}, [user("weather and stock price")], None, ["get_weather", "stock_price"], "auto-1"),
+    ({}, [user("weather and stock")], None, ["get_weather", "stock_price"], "auto-1"),
     ({}, [user("Tell me a joke.")], None, [], "auto-1"),
     ({}, AFTER_WEATHER, None, [], "auto-n"),
     (

@@ -57,7 +57,7 @@ TOOLS = [fn("get_weather"), fn("get_time"), {"type": "custom", "name": "run_sql"
             "GET_WEATHER and get_time, then run_sql",
             ["get_weather", "get_time", "run_sql"],
         ),
-        ({"tools": TOOLS}, "get_weathering is not a name", []),
+        ({"tools": TOOLS}, "get_weatherman is not a name", []),
         (
             {"tools": TOOLS, "parallel_tool_calls": False},
             "get_time and get_weather",
