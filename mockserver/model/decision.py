@@ -20,6 +20,8 @@ req-1   ``required``, first model turn                the most relevant tools bu
 req-n   ``required``, later turn                      those of them not called yet this user
                                                       turn; else the last tool not called yet;
                                                       else the first tool
+auto-0  ``auto``, the message says not to use tools   nothing (``NO_TOOLS``: "do not call any
+                                                      tools", "without tools"...)
 auto-1  ``auto``, first model turn                    the most relevant tools (none: answer)
 auto-h  ``auto``, a hosted tool ran in this turn      nothing: it answers from what it found
 auto-n  ``auto``, later turn                          nothing: it answers from the outputs
@@ -72,6 +74,12 @@ _STOPWORDS = """
 STOPWORDS = frozenset(_STOPWORDS.split())
 MIN_WORD = 3
 NAMED_SCORE = 4
+# A message that tells the model not to use tools ("Do not call any tools", "without tools").
+NO_TOOLS = re.compile(
+    r"\b(?:do not|don't|dont|never|no need to|without)\s+(?:call(?:ing)?\s+|us(?:e|ing)\s+)?"
+    r"(?:any\s+|the\s+)?(?:tools?|functions?)\b",
+    re.IGNORECASE,
+)
 # Items a hosted tool adds to a turn before the model answers.
 HOSTED_CALLS = frozenset(
     {"web_search_call", "file_search_call", "code_interpreter_call", "image_generation_call"}
@@ -278,6 +286,8 @@ def function_tools(
         chosen, row = forced, "header"
     elif required and tools:
         chosen, row = _required(tools, facts)
+    elif facts.first_turn and NO_TOOLS.search(facts.question):
+        chosen, row = [], "auto-0"
     elif facts.first_turn and not facts.hosted_now:
         chosen, row = most_relevant(tools, facts.question), "auto-1"
     elif facts.first_turn:

@@ -90,6 +90,8 @@ TABLE: list[tuple[dict[str, Any], list[Any], Directives | None, list[str], str]]
     ({}, [user("What's the weather in Paris?")], None, ["get_weather"], "auto-1"),
     ({}, [user("weather and stock")], None, ["get_weather", "stock_price"], "auto-1"),
     ({}, [user("Tell me a joke.")], None, [], "auto-1"),
+    ({}, [user("Do not call any tools. What's the weather?")], None, [], "auto-0"),
+    ({}, [user("Answer without tools: weather?")], None, [], "auto-0"),
     ({}, AFTER_WEATHER, None, [], "auto-n"),
     (
         {
