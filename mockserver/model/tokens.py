@@ -41,6 +41,8 @@ def count_text_tokens(text: str) -> int:
     return sum((len(piece) + 5) // 6 for piece in _PIECES.findall(text))
 
 
+
+
 def count_context_tokens(items: Iterable[Any], instructions: str | None = None) -> int:
     """Input tokens of a whole context: instructions plus every item, with overheads."""
     total = REQUEST_OVERHEAD
