@@ -11,8 +11,8 @@ against the schema (a value that does not validate is dropped for the default on
 * a free string property named like a query (``query``, ``q``, ``search``, ``question``,
   ``prompt``, ``text``, ``input``, ``message``, ``topic``, ``expression``...): the message;
 * another free string property: the next quoted phrase in the message, else the next
-  capitalised name in it that does not open a sentence (``Paris`` in "What's the weather in
-  Paris?");
+  capitalised name inside a sentence (``Paris`` in "What's the weather in Paris?"), else one
+  that opens a sentence with an uncommon word (not ``What``, ``Show``, ``Can``...);
 * an ``integer`` or ``number`` property: the next number in the message;
 * everything else, and every property the message has nothing for: the deterministic value
   ``json_answer`` makes for the schema (edge mode: the drawn value, untouched).
@@ -39,7 +39,7 @@ OPENERS = frozenset(
     {"what", "whats", "how", "hows", "show", "find", "give", "check", "look", "write", "list"}
     | {"hello", "hey", "can", "could", "would", "should", "is", "are", "do", "does"}
 )
-_QUOTED = re.compile(r"\"([^\"]{1,200})\"|'([^']{1,200})'|“([^”]{1,200})”")
+_QUOTED = re.compile(r"\"([^\"]{1,200})\"|(?<!\w)'([^']{1,200})'(?!\w)|“([^”]{1,200})”")
 _NAME = re.compile(r"(?<![\w'])([A-Z][\w'-]*(?:\s+(?:[A-Z][\w'-]*|de|of|la|le|del))*)")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
 
@@ -64,7 +64,7 @@ def _names(message: str) -> Iterator[str]:
         before = message[: match.start()].rstrip()
         if before and before[-1] not in ".!?:\n":
             if match.group(1) != "I":
-                yield match.group(1)
+                yield match.group(1).rstrip("'")
         elif not words(match.group(1).split()[0]) <= OPENERS:
             openers.append(match.group(1))
     yield from openers
