@@ -1,122 +1,128 @@
-"""When the mock "model" calls a function or custom tool (the checks and the echo are in
-``contract/tool_rules.py``).
+"""Function and custom tool calls of the mock "model": which tools (``decision.py`` decides),
+their arguments, and the call items (the checks and the echo are in ``contract/tool_rules.py``).
 
-When a tool is called (pure, deterministic):
+Each call is a ``function_call`` item (``fc_`` id, ``call_`` call id, JSON ``arguments`` valid
+for the tool's ``parameters``) or a ``custom_tool_call`` item (``ctc_`` id).
 
-* ``tool_choice: "none"`` never calls one.
-* ``tool_choice: {"type": "function", "name": X}`` (or ``custom``) calls ``X``.
-* Otherwise the tools to call are the ones the ``x-mockserver-tool-calls`` header names (``*``:
-  all); without that header, when the last context item is a user message, every function or
-  custom tool whose name appears in it as a whole word (case-insensitive).
-* ``"required"`` (or ``allowed_tools`` in ``required`` mode) with nothing named calls the first
-  tool; ``"auto"`` with nothing named answers in text. So after ``function_call_output`` items
-  the reply is a message that reflects them.
-* ``parallel_tool_calls: false`` keeps only the first of several calls.
+Arguments are filled from the last user message where the schema allows it, then checked
+against the schema (a value that does not validate is dropped for the default one):
 
-``allowed_tools`` limits the candidates to its list. Hosted tools (web search, file search...) are
-never called. Each call is a ``function_call`` item (``fc_`` id, ``call_`` call id, JSON
-``arguments`` valid for the tool's ``parameters``) or a ``custom_tool_call`` item (``ctc_`` id).
+* a string property with an ``enum``: the first of its values the message names;
+* a free string property named like a query (``query``, ``q``, ``search``, ``question``,
+  ``prompt``, ``text``, ``input``, ``message``, ``topic``, ``expression``...): the message;
+* another free string property: the next quoted phrase in the message, else the next
+  capitalised name inside a sentence (``Paris`` in "What's the weather in Paris?"), else one
+  that opens a sentence with an uncommon word (not ``What``, ``Show``, ``Can``...);
+* an ``integer`` or ``number`` property: the next number in the message;
+* everything else, and every property the message has nothing for: the deterministic value
+  ``json_answer`` makes for the schema (edge mode: the drawn value, untouched).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from mockserver.contract.errors import InvalidRequestError, join_choices
-from mockserver.contract.inputs import item_text
-from mockserver.contract.tool_rules import CALL_OUTPUTS, CALLABLE_TOOLS, callable_tools
-from mockserver.scenarios.directives import TOOL_CALLS_HEADER, Directives
+from mockserver.contract.tool_rules import CALL_OUTPUTS
+from mockserver.model.decision import function_tools, words
+from mockserver.model.structured import json_answer
+from mockserver.model.structured.json_answers import validator
+from mockserver.scenarios.directives import Directives
 
-# ---- request checks -------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-# ---- echo -----------------------------------------------------------------------------------
-
-
-
-
-
-
-# ---- which tools get called -----------------------------------------------------------------
-
-
-def _candidates(params: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
-    """(tools the model may call, whether it must call one)."""
-    tools = callable_tools(params)
-    choice = params.get("tool_choice") or "auto"
-    if isinstance(choice, dict) and choice.get("type") == "allowed_tools":
-        allowed = {(t.get("type"), t.get("name")) for t in choice.get("tools") or []}
-        tools = [t for t in tools if (t.get("type"), t.get("name")) in allowed]
-        return tools, choice.get("mode") == "required"
-    return tools, choice == "required"
-
-
-def _mentioned(tools: Sequence[dict[str, Any]], context: Sequence[Any]) -> list[dict[str, Any]]:
-    last = context[-1] if context else None
-    is_user = isinstance(last, str) or (
-        isinstance(last, dict)
-        and last.get("type", "message") == "message"
-        and last.get("role", "user") == "user"
-    )
-    if not is_user:
-        return []
-    text = item_text(last)
-    return [
-        tool
-        for tool in tools
-        if re.search(rf"(?<![\w-]){re.escape(str(tool.get('name')))}(?![\w-])", text, re.I)
-    ]
-
-
-def _by_directive(tools: Sequence[dict[str, Any]], names: tuple[str, ...]) -> list[dict[str, Any]]:
-    if "*" in names:
-        return list(tools)
-    by_name = {t.get("name"): t for t in tools}
-    missing = [n for n in names if n not in by_name]
-    if missing:
-        available = [str(t.get("name")) for t in tools] or ["(none)"]
-        raise InvalidRequestError(
-            f"Invalid '{TOOL_CALLS_HEADER}' header: no callable tool named "
-            f"{join_choices(missing)} in this request. Name function or custom tools from "
-            f"'tools' ({join_choices(available)}), or send '*' for all of them.",
-            code="invalid_mock_header",
-        )
-    return [by_name[n] for n in dict.fromkeys(names)]
+_QUERY_NAMES = """query q search search_query question prompt text input message topic keyword
+    keywords term terms expression expr statement request task instruction instructions"""
+QUERY_NAMES = frozenset(_QUERY_NAMES.split())
+MAX_QUOTED_MESSAGE = 500
+# Words that open a question or a request rather than name something.
+OPENERS = frozenset(
+    {"what", "whats", "how", "hows", "show", "find", "give", "check", "look", "write", "list"}
+    | {"hello", "hey", "can", "could", "would", "should", "is", "are", "do", "does"}
+)
+_QUOTED = re.compile(r"\"([^\"]{1,200})\"|(?<!\w)'([^']{1,200})'(?!\w)|“([^”]{1,200})”")
+_NAME = re.compile(r"(?<![\w'])([A-Z][\w'-]*(?:\s+(?:[A-Z][\w'-]*|de|of|la|le|del))*)")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
 
 
 def tools_to_call(
     params: dict[str, Any], context: Sequence[Any], directives: Directives
 ) -> list[dict[str, Any]]:
     """The tools this turn calls, in order (empty: answer with a message)."""
-    choice = params.get("tool_choice") or "auto"
-    if choice == "none":
-        return []
-    if isinstance(choice, dict) and choice.get("type") in CALLABLE_TOOLS:
-        return [
-            t
-            for t in callable_tools(params)
-            if t.get("type") == choice["type"] and t.get("name") == choice.get("name")
-        ][:1]
-    if isinstance(choice, dict) and choice.get("type") != "allowed_tools":
-        return []  # a hosted tool is forced: the mock does not run hosted tools
-    tools, required = _candidates(params)
-    if directives.tool_calls is not None:
-        chosen = _by_directive(tools, directives.tool_calls)
-    else:
-        chosen = _mentioned(tools, context)
-    if not chosen and required and tools:
-        chosen = tools[:1]
-    if params.get("parallel_tool_calls") is False:
-        chosen = chosen[:1]
-    return chosen
+    return list(function_tools(params, context, directives).tools)
+
+
+# ---- arguments ----------------------------------------------------------------------------------
+
+
+def _names(message: str) -> Iterator[str]:
+    """Quoted phrases, then capitalised names inside sentences, then those that open one
+    (unless the opening word is a common one: ``What``, ``Please``, ``Show``...)."""
+    for match in _QUOTED.finditer(message):
+        yield next(g for g in match.groups() if g)
+    openers = []
+    for match in _NAME.finditer(message):
+        before = message[: match.start()].rstrip()
+        if before and before[-1] not in ".!?:\n":
+            if match.group(1) != "I":
+                yield match.group(1).rstrip("'")
+        elif not words(match.group(1).split()[0]) <= OPENERS:
+            openers.append(match.group(1))
+    yield from openers
+
+
+def _string_types(node: Mapping[str, Any]) -> bool:
+    kinds = node.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return "string" in kinds and not any(k in node for k in ("format", "pattern", "const"))
+
+
+def _number_types(node: Mapping[str, Any]) -> str | None:
+    kinds = node.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return next((k for k in ("integer", "number") if k in kinds), None)
+
+
+def _proposals(schema: Mapping[str, Any], message: str) -> dict[str, Any]:
+    """Values the message offers for the schema's top-level properties."""
+    properties = schema.get("properties")
+    if not isinstance(properties, Mapping) or not message.strip():
+        return {}
+    names = list(dict.fromkeys(_names(message)))
+    numbers = [float(n) if "." in n else int(n) for n in _NUMBER.findall(message)]
+    lowered = message.casefold()
+    out: dict[str, Any] = {}
+    for name, node in properties.items():
+        if not isinstance(node, Mapping):
+            continue
+        enum = node.get("enum")
+        if isinstance(enum, list):
+            named = [v for v in enum if isinstance(v, str) and v.casefold() in lowered]
+            if named:
+                out[name] = named[0]
+        elif _string_types(node) and str(name).casefold() in QUERY_NAMES:
+            out[name] = " ".join(message.split())[:MAX_QUOTED_MESSAGE]
+        elif _string_types(node) and names:
+            out[name] = names.pop(0)
+        elif (kind := _number_types(node)) and numbers:
+            number = numbers.pop(0)
+            if kind == "integer" and float(number).is_integer():
+                out[name] = int(number)
+            elif kind == "number":
+                out[name] = number
+    return out
+
+
+def function_arguments(schema: dict[str, Any], message: str, *, seed: int, edge: bool) -> Any:
+    """A function call's arguments: the schema's answer, filled from the message where valid."""
+    value = json_answer(schema, seed=seed, edge=edge)
+    if edge or not isinstance(value, dict):
+        return value
+    check = validator(schema)
+    for name, proposal in _proposals(schema, message).items():
+        candidate = {**value, name: proposal}
+        if check is None or check.is_valid(candidate):
+            value = candidate
+    return value
 
 
 # ---- call items -----------------------------------------------------------------------------

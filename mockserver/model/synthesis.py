@@ -3,10 +3,13 @@
 ``synthesize`` picks the kind of answer, in this order:
 
 1. a refusal (``x-mockserver-refusal``): one message with a ``refusal`` content part;
-2. tool calls, when ``function_calls.tools_to_call`` says so: ``function_call`` items whose
-   ``arguments`` are JSON valid for the tool's ``parameters``, or ``custom_tool_call`` items;
+2. tool calls, when ``decision.function_tools`` says so (the table is there): ``function_call``
+   items whose ``arguments`` are JSON valid for the tool's ``parameters``, filled from the last
+   user message where they can be (``function_calls.function_arguments``), or
+   ``custom_tool_call`` items;
 3. by ``text.format``: ``json_schema`` -> JSON valid for the schema (``structured``),
-   ``json_object`` -> a JSON object, ``text`` -> prose (below).
+   ``json_object`` -> JSON valid for the schema or example object the instructions or input
+   show (``structured/prompted.py``), else ``{"reply": <prose>}``; ``text`` -> prose (below).
 
 Prose depends only on the model name, the instructions and the text of the whole context
 (previous turns included), hashed with SHA-256: the same request gives the same answer in every
@@ -35,7 +38,12 @@ from mockserver.contract.inputs import item_text, last_user_text
 from mockserver.contract.models import Model
 from mockserver.contract.text_format import text_format
 from mockserver.contract.tool_rules import parameters_of
-from mockserver.model.function_calls import call_item, tool_outputs_text, tools_to_call
+from mockserver.model.function_calls import (
+    call_item,
+    function_arguments,
+    tool_outputs_text,
+    tools_to_call,
+)
 from mockserver.model.structured import (
     derive_seed,
     dumps,
@@ -43,6 +51,7 @@ from mockserver.model.structured import (
     json_object_answer,
     text_answer,
 )
+from mockserver.model.structured.prompted import prompted_schema
 from mockserver.model.tokens import count_text_tokens, truncate_to_tokens
 from mockserver.scenarios.directives import Directives
 
@@ -64,8 +73,6 @@ def context_digest(model: str, instructions: str | None, context: Sequence[Any])
     texts = [item_text(item) for item in context]
     payload = orjson.dumps([model, instructions or "", texts])
     return hashlib.sha256(payload).hexdigest()
-
-
 
 
 def answer_text(
@@ -135,10 +142,11 @@ def _seeds(digest: str, directives: Directives) -> _Seeds:
     return _Seeds(int(digest[:8], 16), False)
 
 
-def _tool_payload(tool: dict[str, Any], seeds: _Seeds, index: int) -> str:
+def _tool_payload(tool: dict[str, Any], seeds: _Seeds, index: int, question: str) -> str:
     seed = seeds.for_part(index)
     if tool.get("type") == "function":
-        return dumps(json_answer(parameters_of(tool), seed=seed, edge=seeds.edge))
+        schema = parameters_of(tool)
+        return dumps(function_arguments(schema, question, seed=seed, edge=seeds.edge))
     fmt = tool.get("format") or {}
     pattern = fmt.get("definition") if fmt.get("syntax") == "regex" else None
     fallback = f"Mock input for {tool.get('name')}."
@@ -147,6 +155,7 @@ def _tool_payload(tool: dict[str, Any], seeds: _Seeds, index: int) -> str:
 
 def _tool_calls(
     tools: list[dict[str, Any]],
+    question: str,
     seeds: _Seeds,
     limit: int | None,
     new_item_id: Callable[[str], str],
@@ -155,7 +164,7 @@ def _tool_calls(
     items: list[dict[str, Any]] = []
     used = 0
     for index, tool in enumerate(tools):
-        payload = _tool_payload(tool, seeds, index)
+        payload = _tool_payload(tool, seeds, index, question)
         cost = count_text_tokens(payload)
         if limit is not None and used + cost > limit:
             payload = truncate_to_tokens(payload, limit - used)
@@ -181,6 +190,9 @@ def _reply_text(
     if fmt.get("type") == "json_schema" and isinstance(fmt.get("schema"), dict):
         return dumps(json_answer(fmt["schema"], seed=seeds.for_part(0), edge=seeds.edge))
     if fmt.get("type") == "json_object":
+        schema = None if seeds.edge else prompted_schema(params.get("instructions"), context)
+        if schema is not None:
+            return dumps(json_answer(schema, seed=seeds.for_part(0), edge=False))
         return dumps(json_object_answer(prose, seed=seeds.for_part(0), edge=seeds.edge))
     return prose
 
@@ -204,7 +216,7 @@ def synthesize(
     tools = tools_to_call(params, context, directives)
     if tools:
         calls = new_call_id or (lambda: new_item_id("call"))
-        return _tool_calls(tools, seeds, limit, new_item_id, calls)
+        return _tool_calls(tools, last_user_text(context), seeds, limit, new_item_id, calls)
     text = _reply_text(params, model, context, seeds, digest)
     tokens = count_text_tokens(text)
     if limit is not None and tokens > limit:

@@ -9,7 +9,9 @@ The real API ignores unknown headers, so tests that send them run against both t
 * ``x-mockserver-refusal: <text>``: answer with a ``refusal`` content part saying ``<text>``
   (``1`` or empty: a stock refusal sentence).
 * ``x-mockserver-tool-calls: a,b``: call these tools (``*``: every tool), unless ``tool_choice``
-  is ``"none"``.
+  is ``"none"``, on the first model turn after a user message only (``is_first_model_turn``):
+  frameworks send the same headers on every call of their loop, and the turn after the tool
+  outputs must be free to answer, or the loop never ends.
 
 Pure: ``from_headers`` takes any header mapping; the route passes Starlette's.
 """
@@ -17,9 +19,9 @@ Pure: ``from_headers`` takes any header mapping; the route passes Starlette's.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mockserver.contract.errors import InvalidRequestError
 
@@ -49,6 +51,29 @@ class Directives:
     tool_calls: tuple[str, ...] | None = None
     # What a matching stub says the turn outputs (set by the route); None: the default model.
     stub: StubAnswer | None = None
+
+
+# Items a model turn leaves in the context that a forcing directive must not fire again after.
+TOOL_TURN_ITEMS = frozenset(
+    {"function_call", "custom_tool_call", "function_call_output", "custom_tool_call_output"}
+)
+
+
+def is_first_model_turn(context: Sequence[Any]) -> bool:
+    """Whether a turn is the first model turn after the last user message: no function or
+    custom tool call, and no output of one, follows that message. Directives and stubs that
+    force a call apply to this turn only (unless a stub says otherwise)."""
+    for item in reversed(context):
+        if isinstance(item, str):
+            return True
+        if not isinstance(item, Mapping):
+            continue
+        kind = item.get("type", "message")
+        if kind == "message" and item.get("role", "user") == "user":
+            return True
+        if kind in TOOL_TURN_ITEMS:
+            return False
+    return True
 
 
 def _flag(name: str, raw: str) -> bool:

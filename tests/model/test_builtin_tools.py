@@ -274,3 +274,11 @@ def test_stub_specs_build_items_with_defaults() -> None:
         {"type": "web_search_call", "action": {"type": "open_page", "url": "u"}}, ctx
     )
     assert search["action"] == {"type": "open_page", "url": "u"}
+
+
+def test_mcp_servers_list_their_tools_on_the_first_turn_even_when_not_called() -> None:
+    params = {"tools": [DICE, WEB]}
+    first = run_tools(params, context_for(params, "hello there"), True)
+    assert [i["type"] for i in first.listings] == ["mcp_list_tools"] and first.calls == []
+    later = context_for(params, "hello again", [*first.listings, {"role": "user", "content": "x"}])
+    assert run_tools(params, later, True).listings == []

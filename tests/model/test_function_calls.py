@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockserver.contract.errors import InvalidRequestError
 from mockserver.contract.tool_rules import check_tool_outputs, check_tools, echo_tool
-from mockserver.model.function_calls import call_item, tool_outputs_text, tools_to_call
+from mockserver.model.function_calls import (
+    call_item,
+    function_arguments,
+    tool_outputs_text,
+    tools_to_call,
+)
 from mockserver.scenarios.directives import Directives
+from mockserver.testing import strategies
 
 STRICT_PARAMS = {
     "type": "object",
@@ -40,14 +49,15 @@ TOOLS = [fn("get_weather"), fn("get_time"), {"type": "custom", "name": "run_sql"
 @pytest.mark.parametrize(
     ("params", "text", "expected"),
     [
-        ({"tools": TOOLS}, "What's the weather?", []),
+        ({"tools": TOOLS}, "What's the capital of France?", []),
+        ({"tools": TOOLS}, "What's the weather?", ["get_weather"]),
         ({"tools": TOOLS}, "Use get_weather please", ["get_weather"]),
         (
             {"tools": TOOLS},
             "GET_WEATHER and get_time, then run_sql",
             ["get_weather", "get_time", "run_sql"],
         ),
-        ({"tools": TOOLS}, "get_weathering is not a name", []),
+        ({"tools": TOOLS}, "get_weatherman is not a name", []),
         (
             {"tools": TOOLS, "parallel_tool_calls": False},
             "get_time and get_weather",
@@ -82,14 +92,14 @@ def test_which_tools_are_called(params: dict[str, Any], text: str, expected: lis
     assert names(params, [user(text)]) == expected
 
 
-def test_after_tool_outputs_auto_answers_in_text_and_required_calls_again() -> None:
+def test_after_tool_outputs_auto_answers_and_required_calls_the_last_untried_tool() -> None:
     context = [
         user("get_weather"),
         {"type": "function_call", "call_id": "c1", "name": "get_weather", "arguments": "{}"},
         {"type": "function_call_output", "call_id": "c1", "output": "sunny"},
     ]
     assert names({"tools": TOOLS}, context) == []
-    assert names({"tools": TOOLS, "tool_choice": "required"}, context) == ["get_weather"]
+    assert names({"tools": TOOLS, "tool_choice": "required"}, context) == ["run_sql"]
 
 
 def test_the_header_picks_tools_and_never_overrides_none() -> None:
@@ -217,3 +227,41 @@ def test_outputs_the_answer_reflects() -> None:
     ]
     assert tool_outputs_text(context) == ["one", "two"]
     assert tool_outputs_text([*context, user("y")]) == []
+
+
+# ---- arguments filled from the message -----------------------------------------------------
+
+WEATHER_ARGS = {
+    "type": "object",
+    "properties": {
+        "city": {"type": "string"},
+        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+        "days": {"type": "integer", "minimum": 1, "maximum": 7},
+    },
+    "required": ["city", "unit", "days"],
+    "additionalProperties": False,
+}
+
+
+def test_arguments_come_from_the_message_where_the_schema_allows() -> None:
+    question = "What's the weather in New York for 3 days, in fahrenheit?"
+    value = function_arguments(WEATHER_ARGS, question, seed=1, edge=False)
+    assert value == {"city": "New York", "unit": "fahrenheit", "days": 3}
+    quoted = function_arguments(WEATHER_ARGS, 'Weather for "san jose" please', seed=1, edge=False)
+    assert quoted["city"] == "san jose"
+    search = {"type": "object", "properties": {"query": {"type": "string"}}}
+    assert function_arguments(search, "cheap flights  to Rome", seed=1, edge=False) == {
+        "query": "cheap flights to Rome"
+    }
+
+
+def test_a_value_the_schema_rejects_is_left_to_the_default_answer() -> None:
+    value = function_arguments(WEATHER_ARGS, "Paris for 30 days", seed=1, edge=False)
+    assert value["city"] == "Paris"
+    assert 1 <= value["days"] <= 7
+
+
+@given(strategies.strict_schemas(), st.text(max_size=120), st.integers(0, 2**32 - 1))
+def test_arguments_always_validate(schema: dict[str, Any], message: str, seed: int) -> None:
+    value = function_arguments(schema, message, seed=seed, edge=False)
+    assert jsonschema.Draft202012Validator(schema).is_valid(value), value

@@ -136,3 +136,40 @@ def test_any_part_of_a_mapping_is_a_subset_of_it(
     )
     assert subset({k: whole[k] for k in keys}, whole)
     assert not subset({**whole, "\x00missing": 1}, whole)
+
+
+CALL_ANSWER = {"output": [{"type": "function_call", "name": "get_weather", "arguments": {}}]}
+AFTER_OUTPUT = {
+    "model": "gpt-4o-mini",
+    "input": [
+        {"role": "user", "content": "What is the weather?"},
+        {"type": "function_call", "call_id": "c1", "name": "get_weather", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "c1", "output": "sunny"},
+    ],
+}
+
+
+def stub_conditions(match: dict[str, Any], answer: dict[str, Any]) -> Conditions:
+    return parse_stub({"match": match, "answer": answer}, source="t", index=1).conditions
+
+
+def test_a_tool_call_stub_answers_only_the_first_model_turn_of_a_user_turn() -> None:
+    first_only = stub_conditions({"input": "weather"}, CALL_ANSWER)
+    assert first_only.turn == "first"
+    assert unmet(first_only, view()) == []
+    [problem] = unmet(first_only, view(AFTER_OUTPUT))
+    assert "match.turn: any" in problem
+    # A new user message starts a new user turn: the stub answers it again.
+    again = {**AFTER_OUTPUT, "input": [*AFTER_OUTPUT["input"], {"role": "user", "content": "And?"}]}
+    assert unmet(stub_conditions({}, CALL_ANSWER), view(again)) == []
+
+
+def test_a_stub_says_otherwise_with_turn_any_or_by_asking_for_tool_outputs() -> None:
+    every = stub_conditions({"input": "weather", "turn": "any"}, CALL_ANSWER)
+    assert unmet(every, view(AFTER_OUTPUT)) == []
+    wants_outputs = stub_conditions({"input_types": ["function_call_output"]}, CALL_ANSWER)
+    assert wants_outputs.turn == "any"
+    assert unmet(wants_outputs, view(AFTER_OUTPUT)) == []
+    assert stub_conditions({}, {"text": "Sunny."}).turn == "any"
+    response_call = {"response": {"output": CALL_ANSWER["output"]}}
+    assert stub_conditions({}, response_call).turn == "first"

@@ -198,3 +198,8 @@ def test_stub_definition_sorts_keywords_into_rule_match_and_answer() -> None:
     assert stub_definition(answer="hi") == {"answer": {"text": "hi"}}
     with pytest.raises(ConfigurationError, match="unknown keyword 'inptu'"):
         stub_definition(inptu="x", text="y")
+
+
+def test_turn_is_first_or_any() -> None:
+    assert "'first' and 'any'" in problem({"match": {"turn": "last"}, "answer": "x"})
+    assert parse({"match": {"turn": "first"}, "answer": "x"}).conditions.turn == "first"

@@ -1,21 +1,21 @@
 """Built-in (hosted) tools: web search, file search, code interpreter, image generation, MCP.
 
-When does the mock's "model" call a built-in tool it was given in ``tools``?
+When does the mock's "model" use a built-in tool it was given in ``tools``?
 
 * ``tool_choice`` names it (``{"type": "web_search_preview"}``, ``{"type": "file_search"}``,
   ``{"type": "mcp", "server_label": …}``, …): always;
 * ``tool_choice: "required"`` and it is the first tool in ``tools``: always;
-* ``tool_choice: "auto"`` (the default) and the request starts a new user turn whose message
-  mentions the tool (whole words, any case): web search ``search``/``web``/``internet``/
-  ``online``/``look up``/``latest``/``news``; file search ``file``/``document``/``docs``/
-  ``knowledge base``/``vector store``; code interpreter ``code``/``python``/``calculate``/
-  ``compute``/``execute``/``run``/``plot``/``chart``; image generation ``image``/``picture``/
-  ``draw``/``illustration``/``photo``/``logo``; MCP ``mcp``, the server label or a tool name
-  from its ``allowed_tools``;
+* ``tool_choice: "auto"`` (the default), when the context ends with a user message and
+  the message calls for it: the phrases in ``decision.HOSTED_TRIGGERS`` (web search for
+  current events, searches and the web; file search for documents and files; code interpreter
+  for computation and code; image generation for pictures); an MCP server when the message
+  names ``mcp``, the server label or one of its tools, or shares a word with its description;
 * never with ``tool_choice: "none"`` or a choice naming another tool; at most
   ``max_tool_calls`` calls.
 
-Stubs script exact tool items instead (``docs/stubs-faults-tools.md``).
+Each MCP server lists its tools (``mcp_list_tools``) on the first turn that offers it, whether
+or not it is called, as the real API does. Stubs script exact tool items instead
+(``docs/stubs-faults-tools.md``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from mockserver.model.builtin_tools import (
     mcp,
     web_search,
 )
-from mockserver.model.builtin_tools.base import Citation, ToolContext, ToolResult, mentions
+from mockserver.model.builtin_tools.base import Citation, ToolContext, ToolResult
+from mockserver.model.decision import calls_for
 from mockserver.model.tokens import count_text_tokens
 
 FAMILIES: tuple[ModuleType, ...] = (
@@ -69,7 +70,7 @@ def _mentioned(tool: Mapping[str, Any], question: str) -> bool:
     module = BY_TYPE[tool["type"]]
     if module is mcp:
         return mcp.mentioned(tool, question)
-    return mentions(question, module.TRIGGERS)
+    return calls_for(module.__name__.rsplit(".", 1)[-1], question)
 
 
 def chosen_tools(
@@ -100,8 +101,10 @@ def chosen_tools(
 
 
 def run_tools(params: Mapping[str, Any], ctx: ToolContext, new_turn: bool) -> ToolResult:
-    """Every built-in tool item of this turn: granted MCP approvals first, then new calls."""
+    """Every built-in tool item of this turn: listings of MCP servers new to the context, granted
+    MCP approvals, then new calls. ``new_turn``: the context ends with a user message."""
     result = ToolResult(calls=mcp.answer_approvals(ctx))
+    result.listings += mcp.new_listings(builtin_tools(params), ctx)
     for tool in chosen_tools(params, ctx.question, new_turn):
         part = BY_TYPE[tool["type"]].call(tool, ctx)
         result.listings += part.listings

@@ -17,7 +17,6 @@ from mockserver.model.builtin_tools.base import ToolContext, ToolResult
 
 TYPES = ("code_interpreter",)
 CHOICES = ("code_interpreter",)
-TRIGGERS = ("code", "python", "calculate", "compute", "execute", "run", "plot", "chart")
 OUTPUTS_INCLUDE = "code_interpreter_call.outputs"
 
 

@@ -19,7 +19,6 @@ from mockserver.model.builtin_tools.base import Citation, ToolContext, ToolResul
 
 TYPES = ("file_search",)
 CHOICES = ("file_search",)
-TRIGGERS = ("file", "files", "document", "documents", "docs", "knowledge base", "vector store")
 RESULTS_INCLUDE = "file_search_call.results"
 DEFAULT_FILENAME = "mock-document.txt"
 

@@ -24,7 +24,6 @@ from mockserver.model.builtin_tools.base import ToolContext, ToolResult
 
 TYPES = ("image_generation",)
 CHOICES = ("image_generation",)
-TRIGGERS = ("image", "picture", "draw", "drawing", "illustration", "photo", "logo")
 DEFAULTS = {
     "background": "auto",
     "moderation": "auto",

@@ -2,9 +2,9 @@
 
 Recorded shapes (openai-dotnet MCPTool*, vercel-ai openai-mcp-tool*):
 
-* the first turn that uses a server lists its tools: ``mcpl_`` ``mcp_list_tools`` item (added with
-  ``tools: []``; ``mcp_list_tools.in_progress`` → ``.completed``); later turns whose context
-  already holds that listing do not list again;
+* the first turn that offers a server lists its tools, whether or not it calls one: ``mcpl_``
+  ``mcp_list_tools`` item (added with ``tools: []``; ``mcp_list_tools.in_progress`` →
+  ``.completed``); later turns whose context already holds that listing do not list again;
 * a call that needs approval (``require_approval`` is ``"always"``, the default, or names the
   tool) ends the turn with an ``mcpr_`` ``mcp_approval_request`` and no message; the client
   answers with an ``mcp_approval_response`` input item: approved, the next turn makes the
@@ -24,6 +24,7 @@ from typing import Any
 
 from mockserver.contract.errors import InvalidRequestError
 from mockserver.model.builtin_tools.base import ToolContext, ToolResult, mentions
+from mockserver.model.decision import words
 
 TYPES = ("mcp",)
 CHOICES = ("mcp",)
@@ -77,8 +78,13 @@ def listed_tools(tool: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def mentioned(tool: Mapping[str, Any], question: str) -> bool:
+    """The question names ``mcp``, the server label or an allowed tool, or shares a word with
+    the server's label or description."""
     named = tool_names(tool) if tool.get("allowed_tools") else []
-    return mentions(question, [*TRIGGERS, str(tool["server_label"]), *named])
+    if mentions(question, [*TRIGGERS, str(tool["server_label"]), *named]):
+        return True
+    about = f"{tool['server_label']} {tool.get('server_description') or ''}"
+    return bool(words(about) & words(question))
 
 
 def needs_approval(tool: Mapping[str, Any], name: str) -> bool:
@@ -144,11 +150,18 @@ def _listed(context: Sequence[Any], label: str) -> bool:
     )
 
 
+def new_listings(tools: Sequence[Mapping[str, Any]], ctx: ToolContext) -> list[dict[str, Any]]:
+    """An ``mcp_list_tools`` item for each MCP server offered that the context has not listed."""
+    return [
+        listing(ctx, str(tool["server_label"]), listed_tools(tool))
+        for tool in tools
+        if tool.get("type") == "mcp" and not _listed(ctx.context, str(tool["server_label"]))
+    ]
+
+
 def call(tool: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
     label = str(tool["server_label"])
     result = ToolResult()
-    if not _listed(ctx.context, label):
-        result.listings.append(listing(ctx, label, listed_tools(tool)))
     name = tool_names(tool)[0]
     arguments = json.dumps({"query": ctx.snippet() or "mock"}, separators=(",", ":"))
     if needs_approval(tool, name):

@@ -25,7 +25,6 @@ TYPES = (
     "web_search_preview_2025_03_11",
 )
 CHOICES = ("web_search_preview", "web_search_preview_2025_03_11")
-TRIGGERS = ("search", "web", "internet", "online", "look up", "latest", "news")
 SOURCES_INCLUDE = "web_search_call.action.sources"
 DOMAINS = ("example.com", "example.org", "example.net")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.contract.inputs import item_text, last_user_text
+from mockserver.scenarios.directives import is_first_model_turn
 from mockserver.scenarios.stubs.model import Conditions, TextMatch
 
 SNIPPET = 60
@@ -127,6 +128,12 @@ def unmet(conditions: Conditions, view: RequestView) -> list[str]:
                 problems.append(problem)
     if conditions.body is not None and not subset(conditions.body, body):
         problems.append(f"body does not contain {dict(conditions.body)!r}")
+    if conditions.turn == "first" and not is_first_model_turn(view.context):
+        problems.append(
+            "request follows tool calls of this user turn, and this stub (a tool call) answers "
+            "only the first model turn after a user message; add match.turn: any to answer "
+            "later turns too"
+        )
     if conditions.stream is not None and conditions.stream != view.streaming:
         problems.append("request streams" if view.streaming else "request does not stream")
     return problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mockserver.contract.errors import ConfigurationError, join_choices
@@ -46,7 +46,12 @@ MATCH_KEYS = (
     "call",
     "scenario",
     "state",
+    "turn",
 )
+# `match.turn`: which model turns of a user turn the stub answers (see `answer_turn`).
+TURNS = ("first", "any")
+CALL_ITEMS = ("function_call", "custom_tool_call")
+OUTPUT_ITEMS = ("function_call_output", "custom_tool_call_output")
 TEXT_MATCH_KEYS = ("contains", "equals", "regex", "ignore_case", "scope")
 INPUT_SCOPES = ("last_user", "context")
 
@@ -99,6 +104,8 @@ class Conditions:
     call: frozenset[int] | None = None
     scenario: str = DEFAULT_SCENARIO
     state: str | None = None
+    # "first": only the first model turn after a user message; "any": every turn.
+    turn: str = "any"
 
     @property
     def targets_create(self) -> bool:
@@ -156,6 +163,8 @@ def parse_stub(data: Any, *, source: str, index: int) -> Stub:
         raise where.error("set_state", f"expected a string, got {type(set_state).__name__}")
     conditions = _conditions(where, data.get("match") or {})
     answer = parse_answer(where, data["answer"], conditions)
+    if "turn" not in (data.get("match") or {}):
+        conditions = replace(conditions, turn=answer_turn(conditions, answer))
     return Stub(
         name=name or f"{source}#{index}",
         source=source,
@@ -166,6 +175,19 @@ def parse_stub(data: Any, *, source: str, index: int) -> Stub:
         set_state=set_state,
         definition=dict(data),
     )
+
+
+def answer_turn(conditions: Conditions, answer: StubAnswer) -> str:
+    """The default ``match.turn``: a stub that answers with a function or custom tool call
+    answers only the first model turn after a user message (``"first"``), so that the turn after
+    the tool outputs gets an answer and an agent's loop ends, as with a real model; unless it
+    asks for tool outputs in ``input_types``. Every other stub answers any turn (``"any"``)."""
+    items = list(answer.output or ())
+    if answer.response is not None:
+        items += list(answer.response.get("output") or [])
+    calls = any(item.get("type") in CALL_ITEMS for item in items)
+    wants_outputs = any(t in OUTPUT_ITEMS for t in conditions.input_types)
+    return "first" if calls and not wants_outputs else "any"
 
 
 def _text_match(where: Where, path: str, value: Any, default: str) -> TextMatch:
@@ -256,6 +278,11 @@ def _conditions(where: Where, raw: Any) -> Conditions:
         fields["scenario"] = as_str(where, "match.scenario", spec["scenario"])
     if "state" in spec:
         fields["state"] = as_str(where, "match.state", spec["state"])
+    if "turn" in spec:
+        turn = spec["turn"]
+        if turn not in TURNS:
+            raise where.error("match.turn", f"{turn!r} is not one of {join_choices(list(TURNS))}")
+        fields["turn"] = turn
     return Conditions(**fields)
 
 
