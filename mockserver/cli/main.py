@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
+from mockserver.cli.arg_types import MAX_PORT, MIN_PORT, port_number
 from mockserver.cli.exposure import add_exposure_arguments, allowed_hosts, warn_if_exposed
 from mockserver.cli.lifecycle_options import add_lifecycle_arguments, lifecycle_config
 from mockserver.cli.recordings import COMMANDS as RECORDING_COMMANDS
@@ -19,8 +21,31 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
+class CommandLineParser(argparse.ArgumentParser):
+    """Reports arguments no option takes with the usage of the subcommand they were given to.
+
+    argparse hands a subcommand's leftovers back to the top-level parser, whose error shows only
+    ``usage: mockserver [-h] COMMAND ...``; ``serve --porrt 9000`` should show ``serve``'s usage.
+    """
+
+    commands: dict[str, argparse.ArgumentParser] | None = None
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        action = super().add_subparsers(**kwargs)
+        self.commands = action.choices
+        return action
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            name = getattr(parsed, "command", None)
+            parser = (self.commands or {}).get(name, self) if name else self
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandLineParser(
         prog="mockserver",
         description="Offline contract-test and mock server for the OpenAI Responses API.",
     )
@@ -31,7 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})"
     )
     serve.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port, {MIN_PORT}-{MAX_PORT} (default {DEFAULT_PORT})",
     )
     serve.add_argument("--seed", type=Path, metavar="FILE", help="JSON file that preloads state")
     serve.add_argument(
@@ -97,7 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schemas.add_argument("--dir", type=Path, default=Path("schemas"), help="output directory")
     schemas.add_argument(
-        "--check", action="store_true", help="only report stale schemas; exit 1 if any"
+        "--check",
+        action="store_true",
+        help="only compare: exit 1 when a schema's content differs from what the installed SDK "
+        "generates (the version stamp alone does not count), naming the types that changed",
+    )
+    schemas.add_argument(
+        "--against-installed",
+        action="store_true",
+        help="with --check: only report what the installed SDK (say, the newest release in a "
+        "virtualenv without the lock) would change; always exit 0",
     )
     add_recording_commands(commands)
     return parser
@@ -141,33 +178,24 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     app = create_app(config, replay=replay_config(args))
     warn_if_exposed(args.host, config.admin_key or config.api_key)
-    print(
-        f"mockserver: serving the Responses API at http://{args.host}:{args.port}/v1",
-        file=sys.stderr,
-    )
-    print(
-        f"mockserver: inspector at http://{args.host}:{args.port}/__mockserver/inspector",
-        file=sys.stderr,
-    )
-    return run_foreground(app, args)
+    return run_foreground(app, args, serving_banner)
+
+
+def serving_banner(url: str) -> list[str]:
+    return [
+        f"mockserver: serving the Responses API at {url}/v1",
+        f"mockserver: inspector at {url}/__mockserver/inspector",
+    ]
 
 
 def run_schemas(args: argparse.Namespace) -> int:
-    from mockserver.contract.schemas import stale_schemas, write_schemas
+    from mockserver.cli.schema_report import check_schemas, report_schemas, write_and_report
 
+    if args.against_installed:
+        return report_schemas(args.dir)
     if args.check:
-        stale = stale_schemas(args.dir)
-        if stale:
-            print(
-                f"stale schemas in {args.dir}: {', '.join(stale)}; run `mockserver schemas`",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{args.dir} is up to date with the installed openai SDK")
-        return 0
-    written = write_schemas(args.dir)
-    print(f"wrote {len(written)} schemas to {args.dir}")
-    return 0
+        return check_schemas(args.dir)
+    return write_and_report(args.dir)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from mockserver.cli.arg_types import MAX_PORT, MIN_PORT, port_number, record_mode
 from mockserver.cli.exposure import add_exposure_arguments, allowed_hosts, warn_if_exposed
 from mockserver.contract.errors import ConfigurationError
 from mockserver.http.replay import DEFAULT_CASSETTE, ReplayConfig
@@ -71,6 +71,7 @@ def _redaction(args: argparse.Namespace) -> Redaction:
 def _add_matching_arguments(parser: argparse.ArgumentParser, *, default_mode: str) -> None:
     parser.add_argument(
         "--record-mode",
+        type=record_mode,
         default=default_mode,
         metavar="MODE",
         help=f"{MODES} (default {default_mode}); as in pytest-recording",
@@ -132,8 +133,10 @@ def replay_config(args: argparse.Namespace) -> ReplayConfig | None:
             if value
         ]
         if given:
+            flags = given[0] if len(given) == 1 else f"{', '.join(given[:-1])} and {given[-1]}"
             raise ConfigurationError(
-                f"{', '.join(given)} need --recordings DIR (the directory of recordings)"
+                f"{flags} {'needs' if len(given) == 1 else 'need'} --recordings DIR (the "
+                "directory of recordings to replay or record into)"
             )
         return None
     return ReplayConfig(
@@ -157,7 +160,12 @@ def add_commands(commands: Any) -> None:
         "event) and save the interaction, secrets scrubbed.",
     )
     record.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    record.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    record.add_argument(
+        "--port",
+        type=port_number,
+        default=8000,
+        help=f"port, {MIN_PORT}-{MAX_PORT} (default 8000)",
+    )
     record.add_argument(
         "--upstream",
         default=DEFAULT_UPSTREAM,
@@ -223,13 +231,14 @@ def run_record(args: argparse.Namespace) -> int:
     warn_if_exposed(args.host, None)  # the proxy has no key of its own
     layer = app.state.replay
     target = Path(args.recordings) / f"{config.cassette}.json"
-    print(
-        f"mockserver: recording {layer.upstream.url} (mode {config.record_mode.value}, "
-        f"source {layer.source!r}) into {target}; point the SDK at "
-        f"http://{args.host}:{args.port}/v1",
-        file=sys.stderr,
-    )
-    return run_foreground(app, args)
+
+    def banner(url: str) -> list[str]:
+        return [
+            f"mockserver: recording {layer.upstream.url} (mode {config.record_mode.value}, "
+            f"source {layer.source!r}) into {target}; point the SDK at {url}/v1"
+        ]
+
+    return run_foreground(app, args, banner)
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -1,8 +1,9 @@
 """JSON Schemas for the wire objects, generated from the installed ``openai`` SDK's own types.
 
 ``schemas/*.json`` is build output of :func:`write_schemas`, never edited by hand; a test fails when
-the checked-in files differ from what the installed SDK generates (``mockserver schemas`` refreshes
-them). The SDK is imported lazily so that ``import mockserver.contract.schemas`` stays cheap.
+the checked-in files' content differs from what the installed SDK generates
+(``schema_freshness.py``; ``mockserver schemas`` refreshes them). The SDK is imported lazily so
+that ``import mockserver.contract.schemas`` stays cheap.
 """
 
 import functools
@@ -170,19 +171,6 @@ def write_schemas(directory: Path) -> list[Path]:
             path.unlink()
     load_schema.cache_clear()
     return written
-
-
-def stale_schemas(directory: Path) -> list[str]:
-    """Names whose file is missing or differs from a fresh generation, plus unexpected files."""
-    directory = Path(directory)
-    stale = []
-    for name, text in _generated_texts().items():
-        path = directory / f"{name}.json"
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            stale.append(name)
-    if directory.is_dir():
-        stale += [p.stem for p in directory.glob("*.json") if p.stem not in SCHEMA_SOURCES]
-    return sorted(stale)
 
 
 @functools.cache

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -45,18 +47,18 @@ def test_serve_arguments_reach_the_app(
     seed.write_text(json.dumps({"responses": [{"id": "resp_fixture"}]}), encoding="utf-8")
     ran: dict[str, Any] = {}
 
-    def fake_run(app: Any, **options: Any) -> None:
-        ran["app"], ran["options"] = app, options
+    def fake_run(server: uvicorn.Server, **_: Any) -> None:
+        ran["app"], ran["config"] = server.config.app, server.config
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
     argv = [
         "serve", "--host", "0.0.0.0", "--port", "9123", "--seed", str(seed),
         "--api-key", "sk-only", "--id-seed", "7", "--max-body-bytes", "1000", "--access-log",
         "--first-event-ms", "300", "--tokens-per-second", "50", "--reply-delay-ms", "20",
     ]  # fmt: skip
     assert main(argv) == 0
-    assert ran["options"]["host"] == "0.0.0.0" and ran["options"]["port"] == 9123
-    assert ran["options"]["access_log"] is True
+    assert ran["config"].host == "0.0.0.0" and ran["config"].port == 9123
+    assert ran["config"].access_log is True
     state = ran["app"].state.mock
     config = state.config
     assert config.api_key == "sk-only" and config.id_seed == 7 and config.max_body_bytes == 1000
@@ -65,7 +67,7 @@ def test_serve_arguments_reach_the_app(
     pacing = config.pacing
     assert (pacing.first_event_seconds, pacing.tokens_per_second) == (0.3, 50)
     assert pacing.reply_delay_seconds == pytest.approx(0.02)
-    assert "serving the Responses API at http://0.0.0.0:9123/v1" in capsys.readouterr().err
+    assert "serving" not in capsys.readouterr().err  # the banner waits for the bound socket
 
 
 @pytest.mark.parametrize(
@@ -84,7 +86,7 @@ def test_a_bad_seed_file_exits_2_with_a_clear_message(
     content: str | None,
     expected: str,
 ) -> None:
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not serve"))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: pytest.fail("must not serve"))
     seed = tmp_path / "seed.json"
     if content is not None:
         seed.write_text(content, encoding="utf-8")
@@ -98,7 +100,7 @@ def test_a_bad_seed_file_exits_2_with_a_clear_message(
 def test_bad_pacing_exits_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not serve"))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: pytest.fail("must not serve"))
     assert main(["serve", "--tokens-per-second", "0"]) == 2
     assert "tokens_per_second must be at least 0.1, got 0.0" in capsys.readouterr().err
 
@@ -111,6 +113,66 @@ def test_argument_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[s
         main(argv)
     assert exited.value.code == 2
     assert "usage: mockserver" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("port", "message"),
+    [
+        ("0", "0 is out of range; a port is an integer from 1 to 65535"),
+        ("65536", "65536 is out of range; a port is an integer from 1 to 65535"),
+        ("99999", "99999 is out of range; a port is an integer from 1 to 65535"),
+        ("-1", "-1 is out of range; a port is an integer from 1 to 65535"),
+        ("eighty", "'eighty' is not a port number; give an integer from 1 to 65535"),
+    ],
+)
+@pytest.mark.parametrize("command", [["serve"], ["record", "--recordings", "r"]])
+def test_a_port_outside_1_to_65535_is_a_usage_error(
+    command: list[str], port: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([*command, f"--port={port}"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"usage: mockserver {command[0]} " in err
+    assert f"argument --port: {message}" in err
+
+
+@pytest.mark.parametrize("port", ["1", "65535"])
+def test_the_port_range_ends_are_accepted(port: str) -> None:
+    assert build_parser().parse_args(["serve", "--port", port]).port == int(port)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["serve", "--porrt", "9000"],
+        ["schemas", "--chek"],
+        ["validate", "recordings", "--nope"],
+        ["record", "--recordings", "r", "extra"],
+    ],
+)
+def test_an_unknown_argument_shows_its_subcommands_usage(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: mockserver {argv[0]} ")
+    assert f"mockserver {argv[0]}: error: unrecognized arguments: " in err
+
+
+def test_serve_on_a_port_in_use_says_so_without_a_banner(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert "serving" not in err and "inspector at" not in err
+    assert f"mockserver: could not listen on 127.0.0.1:{port}" in err
 
 
 def test_python_dash_m_serves(tmp_path: Path) -> None:
@@ -146,3 +208,32 @@ def test_python_dash_m_serves(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=10)
     assert f"serving the Responses API at http://127.0.0.1:{port}/v1" in log.read_text()
+
+
+def test_once_the_banner_is_out_the_first_request_is_answered() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    stderr = process.stderr
+    assert stderr is not None
+    threading.Thread(target=lambda: [lines.put(line) for line in stderr], daemon=True).start()
+    try:
+        banner = lines.get(timeout=60)  # a bound on waiting, not an assertion on speed
+        assert banner == f"mockserver: serving the Responses API at http://127.0.0.1:{port}/v1\n"
+        reply = httpx.post(  # no retry: the socket is bound before the banner is printed
+            f"http://127.0.0.1:{port}/v1/responses",
+            json={"model": "gpt-4o-mini", "input": "Are you there?"},
+            headers={"authorization": "Bearer sk-test"},
+            timeout=30,
+        )
+        assert reply.status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

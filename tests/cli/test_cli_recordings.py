@@ -90,7 +90,9 @@ def test_serve_recording_options_reach_the_app(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     ran: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.update(app=app))
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda server, **_: ran.update(app=server.config.app)
+    )
     argv = [
         "serve", "--recordings", str(tmp_path), "--record-mode", "new_episodes",
         "--cassette", "suite/a",
@@ -124,12 +126,11 @@ def test_record_defaults_to_the_real_api_in_mode_all() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
+        (["serve", "--record-mode", "all"], "--record-mode needs --recordings DIR"),
         (
-            ["serve", "--recordings", "r", "--record-mode", "new-episodes"],
-            "'new-episodes' is not a valid record mode. "
-            "Valid modes are: 'none', 'once', 'new_episodes', 'all'",
+            ["serve", "--record-mode", "all", "--cassette", "c", "--upstream", "http://x"],
+            "--record-mode, --cassette and --upstream need --recordings DIR",
         ),
-        (["serve", "--record-mode", "all"], "--record-mode need --recordings DIR"),
         (["serve", "--recordings", "r", "--match-ignore", "a..b"], "'a..b' is not a field path"),
         (["record", "--recordings", "r", "--upstream", "api.openai.com"], "is not an http(s) URL"),
     ],
@@ -142,10 +143,27 @@ def test_bad_options_exit_2_with_a_clear_message(
     tmp_path: Path,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not serve"))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: pytest.fail("must not serve"))
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("mockserver: ") and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "command", [["serve"], ["serve", "--recordings", "r"], ["record", "--recordings", "r"]]
+)
+@pytest.mark.parametrize("mode", ["sometimes", "new-episodes", "ALL"])
+def test_an_invalid_record_mode_is_named_with_the_valid_ones(
+    command: list[str], mode: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([*command, "--record-mode", mode])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"usage: mockserver {command[0]} " in err
+    assert f"argument --record-mode: {mode!r} is not a valid record mode. " in err
+    assert "Valid modes are: 'none', 'once', 'new_episodes', 'all'" in err
+    assert "needs --recordings" not in err
 
 
 def test_import_converts_and_keeps_existing_recordings(

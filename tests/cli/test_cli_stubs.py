@@ -26,7 +26,9 @@ def test_defaults_leave_stubs_and_chaos_off() -> None:
 def test_options_reach_the_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("- answer: Scripted.\n")
     ran: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.update(app=app))
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda server, **_: ran.update(app=server.config.app)
+    )
     argv = [
         "serve",
         "--stubs",
@@ -62,7 +64,7 @@ def test_bad_options_exit_2_with_the_reason(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: pytest.fail("must not serve"))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: pytest.fail("must not serve"))
     assert main(["serve", *argv]) == 2
     assert expected in capsys.readouterr().err
 
@@ -74,7 +76,7 @@ def test_a_bad_stub_file_names_file_rule_and_problem(
     bad.write_text(
         "- name: ok\n  answer: fine\n- name: broken\n  match: {inputs: x}\n  answer: hi\n"
     )
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: pytest.fail("must not serve"))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: pytest.fail("must not serve"))
     assert main(["serve", "--stubs", str(bad)]) == 2
     err = capsys.readouterr().err
     assert f"{bad}: stub #2 'broken': match: unknown key 'inputs' in match; valid keys are" in err
