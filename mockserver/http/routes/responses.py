@@ -4,6 +4,7 @@ input tokens."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -11,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver.contract.context_checks import check_turn_context
 from mockserver.contract.errors import (
     InvalidRequestError,
     no_input,
@@ -38,8 +38,14 @@ from mockserver.model.events import events_after, plan_events
 from mockserver.model.tokens import count_context_tokens
 from mockserver.scenarios.directives import from_headers, reply_headers
 from mockserver.state.compaction import verify, window
+from mockserver.state.context_chain import (
+    chain_context,
+    check_continuation,
+    conversation_context,
+    hand_on_items,
+    response_to_store,
+)
 from mockserver.state.conversations import check_exclusive, shard_of
-from mockserver.state.lifecycle import context_at
 from mockserver.state.mock_state import MockState
 from mockserver.state.pagination import check_page_params, paginate
 from mockserver.state.store import StoredResponse
@@ -66,7 +72,7 @@ def check_model_support(body: dict[str, Any], model: Model) -> None:
         )
 
 
-def prior_context(state: MockState, previous_id: str | None) -> list[dict[str, Any]]:
+def prior_context(state: MockState, previous_id: str | None) -> Sequence[dict[str, Any]]:
     if previous_id is None:
         return []
     stored = state.store.get_response(previous_id)
@@ -76,12 +82,8 @@ def prior_context(state: MockState, previous_id: str | None) -> list[dict[str, A
             param="previous_response_id",
             code="previous_response_not_found",
         )
-    # A background response still running has no output to continue from yet.
-    return context_at(stored.context, stored.response, stored.job, state.clock.now())
-
-
-
-
+    # A background response still running has no output to continue from yet (context_at).
+    return chain_context(state.store, stored, state.clock.now())
 
 
 def _obfuscate(body: dict[str, Any]) -> bool:
@@ -98,11 +100,12 @@ async def create(request: Request) -> Response:
     model = resolve_model(body["model"])
     check_model_support(body, model)
     conversation = open_conversation(state, body.get("conversation"))
+    prior: Sequence[dict[str, Any]]
     if conversation is not None:
-        prior = conversation.items
+        prior = conversation_context(conversation)
     else:
         prior = prior_context(state, body.get("previous_response_id"))
-    check_turn_context(body, prior)
+    check_continuation(body, prior)
     config = state.config
     directives = from_headers(
         request.headers, edge_default=config.edge_cases, seed_default=config.edge_seed
@@ -127,14 +130,12 @@ async def create(request: Request) -> Response:
             extra_headers,
         )
     if conversation is not None:
-        append_turn(state, conversation.id, turn)
+        append_turn(state, conversation.id, turn, prior)
     streaming = bool(body.get("stream"))
     events = plan_events(turn.response, obfuscate=_obfuscate(body)) if streaming else []
     events = plan.finish_events(events)
     if turn.response["store"]:
-        state.store.put_response(
-            StoredResponse(turn.response, turn.input_items, turn.context, events)
-        )
+        state.store.put_response(response_to_store(turn, events))
     pacing = plan.pacing or state.config.pacing
     cut = journal_finisher(state)
     if streaming:
@@ -174,6 +175,7 @@ async def retrieve(request: Request) -> Response:
 async def delete(request: Request) -> Response:
     state = mock_state(request)
     response_id = request.path_params["response_id"]
+    hand_on_items(state.store, response_id)
     if not state.store.delete_response(response_id):
         raise response_not_found(response_id)
     return json_response({"id": response_id, "object": "response.deleted", "deleted": True})

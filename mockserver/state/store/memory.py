@@ -19,20 +19,30 @@ from mockserver.state.store.base import StoredConversation, StoredResponse
 
 
 class _Packed(NamedTuple):
-    data: bytes  # response, input_items, context, events
+    data: bytes  # response, input_items, context, events, tally
     job: Any
     conversation_id: str | None
+    context_base: str | None
 
 
 def _pack(stored: StoredResponse) -> _Packed:
-    data = orjson.dumps([stored.response, stored.input_items, stored.context, stored.events])
-    return _Packed(data, stored.job, stored.conversation_id)
+    data = orjson.dumps(
+        [stored.response, stored.input_items, stored.context, stored.events, stored.tally]
+    )
+    return _Packed(data, stored.job, stored.conversation_id, stored.context_base)
 
 
 def _unpack(packed: _Packed) -> StoredResponse:
-    response, input_items, context, events = orjson.loads(packed.data)
+    response, input_items, context, events, tally = orjson.loads(packed.data)
     return StoredResponse(
-        response, input_items, context, events, packed.job, packed.conversation_id
+        response,
+        input_items,
+        context,
+        events,
+        packed.job,
+        packed.conversation_id,
+        packed.context_base,
+        tally,
     )
 
 
@@ -107,4 +117,6 @@ class MemoryStore:
 
 def _snapshot(stored: StoredConversation) -> StoredConversation:
     # Items are never mutated in place once stored, so sharing them is safe; the lists are not.
-    return StoredConversation(dict(stored.conversation), list(stored.items), list(stored.pending))
+    return StoredConversation(
+        dict(stored.conversation), list(stored.items), list(stored.pending), stored.tally
+    )
