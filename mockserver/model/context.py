@@ -10,7 +10,8 @@ whole history is an aggregate that can be carried forward item by item (``Contex
   over a whole list, so both give the same digest);
 - ``open_calls``: tool calls that have no output yet (the real API rejects a turn that leaves
   one unanswered); ``json_word``: some message says "json" (JSON mode needs it);
-  ``compaction``: some item is a compaction item.
+  ``compaction``: some item is a compaction item; ``mcp_listed``: the MCP servers whose tools a
+  ``mcp_list_tools`` item listed; ``mcp_approvals``: some item answers an MCP approval request.
 
 ``TalliedContext`` is a read-only sequence of context items that carries the tally of all of them:
 the last items (``tail``) in memory and the rest loaded only when someone reads that far back
@@ -70,6 +71,8 @@ class ContextTally:
     open_calls: tuple[tuple[str, str], ...] = ()
     json_word: bool = False
     compaction: bool = False
+    mcp_listed: tuple[str, ...] = ()
+    mcp_approvals: bool = False
 
     def extend(self, items: Sequence[Any]) -> ContextTally:
         if not items:
@@ -77,6 +80,8 @@ class ContextTally:
         tokens = self.tokens
         json_word = self.json_word
         compaction = self.compaction
+        mcp_listed = list(self.mcp_listed)
+        mcp_approvals = self.mcp_approvals
         calls = list(self.open_calls)
         answered: set[tuple[str, str]] = set()
         for item in items:
@@ -92,6 +97,10 @@ class ContextTally:
                 calls.append((kind, item.get("call_id")))
             elif kind in _CALL_OF_OUTPUT:
                 answered.add((_CALL_OF_OUTPUT[kind], item.get("call_id")))
+            elif kind == "mcp_list_tools" and item.get("server_label") not in mcp_listed:
+                mcp_listed.append(item.get("server_label"))
+            elif kind == "mcp_approval_response":
+                mcp_approvals = True
         # Outputs answer calls anywhere in the context (the real check compares sets).
         open_calls = tuple(c for c in calls if c not in answered) if answered else tuple(calls)
         return ContextTally(
@@ -101,6 +110,8 @@ class ContextTally:
             open_calls=open_calls,
             json_word=json_word,
             compaction=compaction,
+            mcp_listed=tuple(mcp_listed),
+            mcp_approvals=mcp_approvals,
         )
 
     def input_tokens(self, instructions: str | None) -> int:
@@ -113,13 +124,30 @@ class ContextTally:
     def to_json(self) -> list[Any]:
         """A JSON-able form for the stores (``from_json`` reads it back)."""
         calls = [list(c) for c in self.open_calls]
-        return [self.length, self.tokens, self.digest, calls, self.json_word, self.compaction]
+        return [
+            self.length,
+            self.tokens,
+            self.digest,
+            calls,
+            self.json_word,
+            self.compaction,
+            list(self.mcp_listed),
+            self.mcp_approvals,
+        ]
 
     @classmethod
     def from_json(cls, data: Sequence[Any]) -> ContextTally:
-        length, tokens, digest, calls, json_word, compaction = data
-        open_calls = tuple((str(t), c) for t, c in calls)
-        return cls(length, tokens, digest, open_calls, bool(json_word), bool(compaction))
+        length, tokens, digest, calls, json_word, compaction, listed, approvals = data
+        return cls(
+            length,
+            tokens,
+            digest,
+            tuple((str(t), c) for t, c in calls),
+            bool(json_word),
+            bool(compaction),
+            tuple(listed),
+            bool(approvals),
+        )
 
 
 def tally_of(context: Sequence[Any]) -> ContextTally:
