@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from app_client import make_client
 from starlette.testclient import TestClient
 
 from mockserver.model.context import TalliedContext, tally_of
@@ -19,7 +20,6 @@ from mockserver.state.context_chain import (
     stored_context,
 )
 from mockserver.state.mock_state import MockState
-from tests.app_client import make_client
 
 MODEL = "gpt-4o-mini"
 
