@@ -26,15 +26,22 @@ from mockserver.state.store import Store, StoredConversation, StoredResponse
 CONVERSATION_TAIL = 8
 
 
+def own_items(stored: StoredResponse) -> list[dict[str, Any]]:
+    """``stored.context`` as it was made (rebuilt when the store left it implied)."""
+    if stored.context_derived:
+        return [*stored.input_items, *stored.response.get("output", [])]
+    return stored.context
+
+
 def stored_context(store: Store, stored: StoredResponse) -> list[dict[str, Any]]:
     """The whole chain a ``previous_response_id`` to ``stored`` continues from (O(history))."""
-    segments = [stored.context]
+    segments = [own_items(stored)]
     base = stored.context_base
     while base is not None:
         earlier = store.get_response(base)
         if earlier is None:  # cannot happen: deleting a base first hands its items on
             break
-        segments.append(earlier.context)
+        segments.append(own_items(earlier))
         base = earlier.context_base
     return [item for segment in reversed(segments) for item in segment]
 
@@ -51,9 +58,10 @@ def chain_context(store: Store, stored: StoredResponse, now: float) -> Sequence[
         # A background response's chain depends on the time: a plain list, stored whole.
         return context_at(stored_context(store, stored), stored.response, stored.job, now)
     base = stored.context_base
+    own = own_items(stored)
     if base is None:
-        tally = _tally(stored.tally, stored.context)
-        return TalliedContext(stored.context, tally).anchored(stored.id)
+        tally = _tally(stored.tally, own)
+        return TalliedContext(own, tally).anchored(stored.id)
 
     def load_head() -> list[dict[str, Any]]:
         earlier = store.get_response(base)
@@ -63,7 +71,7 @@ def chain_context(store: Store, stored: StoredResponse, now: float) -> Sequence[
         whole = stored_context(store, stored)
         return TalliedContext(whole, tally_of(whole)).anchored(stored.id)
     tally = ContextTally.from_json(stored.tally)
-    return TalliedContext(stored.context, tally, load_head).anchored(stored.id)
+    return TalliedContext(own, tally, load_head).anchored(stored.id)
 
 
 def conversation_context(conversation: StoredConversation) -> TalliedContext:
@@ -84,16 +92,18 @@ def appended_tally(prior: Sequence[Any], items: Sequence[Any]) -> list[Any] | No
 def response_to_store(turn: Turn, events: list[dict[str, Any]]) -> StoredResponse:
     """A finished turn as the store keeps it: its own items and a base when it continues one."""
     context = turn.context
-    if isinstance(context, TalliedContext):
-        return StoredResponse(
-            turn.response,
-            turn.input_items,
-            context.segment(),
-            events,
-            context_base=context.base,
-            tally=context.tally.to_json(),
-        )
-    return StoredResponse(turn.response, turn.input_items, list(context), events)
+    segment = context.segment() if isinstance(context, TalliedContext) else list(context)
+    own = [*turn.input_items, *turn.response["output"]]
+    derived = len(segment) == len(own) and all(a is b for a, b in zip(segment, own, strict=True))
+    return StoredResponse(
+        turn.response,
+        turn.input_items,
+        [] if derived else segment,
+        events,
+        context_base=context.base if isinstance(context, TalliedContext) else None,
+        tally=context.tally.to_json() if isinstance(context, TalliedContext) else None,
+        context_derived=derived,
+    )
 
 
 def check_continuation(params: dict[str, Any], prior: Sequence[Any]) -> None:
@@ -124,8 +134,9 @@ def hand_on_items(store: Store, response_id: str) -> None:
             continue
 
         def merge(current: StoredResponse, deleted: StoredResponse = deleted) -> StoredResponse:
-            current.context = [*deleted.context, *current.context]
+            current.context = [*own_items(deleted), *own_items(current)]
             current.context_base = deleted.context_base
+            current.context_derived = False
             return current
 
         store.update_response(stored.id, merge)

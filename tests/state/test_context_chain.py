@@ -17,6 +17,7 @@ from mockserver.state.context_chain import (
     chain_context,
     check_continuation,
     conversation_context,
+    own_items,
     stored_context,
 )
 from mockserver.state.mock_state import MockState
@@ -64,7 +65,13 @@ def test_a_continued_response_stores_its_own_items_and_the_chain_stays_whole(
     last = store.get_response(made[-1]["id"])
     assert last is not None
     assert last.context_base == made[-2]["id"]
-    assert len(last.context) == 2  # its input message and its answer, not the history again
+    # Its input message and its answer, not the history again; and those are not even stored
+    # twice: they are its input items and its output.
+    assert last.context == [] and last.context_derived
+    assert [i["id"] for i in own_items(last)] == [
+        *(i["id"] for i in last.input_items),
+        *(i["id"] for i in last.response["output"]),
+    ]
     whole = naive_context(client, made)
     assert _same_items(stored_context(store, last), whole)
     tallied = chain_context(store, last, 0.0)

@@ -30,6 +30,9 @@ class StoredResponse:
     context_base: str | None = None
     # `model.context.ContextTally.to_json()` of the whole chain (None: not known, counted on use).
     tally: list[Any] | None = None
+    # True: `context` is kept empty, as this response's own items are exactly `input_items`
+    # followed by `response["output"]` (`turn_context.own_items`), so they are not stored twice.
+    context_derived: bool = False
 
     @property
     def id(self) -> str:
