@@ -36,7 +36,7 @@ from mockserver.http.routes.conversations import append_turn, open_conversation
 from mockserver.http.stub_middleware import journal_finisher, turn_plan
 from mockserver.model.events import events_after, plan_events
 from mockserver.model.tokens import count_context_tokens
-from mockserver.scenarios.directives import from_headers, reply_headers
+from mockserver.scenarios.directives import Directives, from_headers, reply_headers
 from mockserver.state.compaction import verify, window
 from mockserver.state.context_chain import (
     chain_context,
@@ -86,6 +86,22 @@ def prior_context(state: MockState, previous_id: str | None) -> Sequence[dict[st
     return chain_context(state.store, stored, state.clock.now())
 
 
+_NO_DIRECTIVES = Directives()
+
+
+def _directives(request: Request, state: MockState) -> Directives:
+    """The request's ``x-mockserver-*`` directives (none, without reading the headers, in the
+    usual case: no such header and no server-wide edge-case mode)."""
+    config = state.config
+    if not config.edge_cases and not any(
+        name.startswith(b"x-mockserver-") for name, _ in request.scope["headers"]
+    ):
+        return _NO_DIRECTIVES
+    return from_headers(
+        request.headers, edge_default=config.edge_cases, seed_default=config.edge_seed
+    )
+
+
 def _obfuscate(body: dict[str, Any]) -> bool:
     return (body.get("stream_options") or {}).get("include_obfuscation", True) is not False
 
@@ -106,12 +122,12 @@ async def create(request: Request) -> Response:
     else:
         prior = prior_context(state, body.get("previous_response_id"))
     check_continuation(body, prior)
-    config = state.config
-    directives = from_headers(
-        request.headers, edge_default=config.edge_cases, seed_default=config.edge_seed
-    )
+    directives = _directives(request, state)
     extra_headers = reply_headers(directives)
     plan = turn_plan(request)  # stubs and faults (stub_middleware.py)
+    stub = plan.stub_answer
+    if stub is not None:
+        directives = replace(directives, stub=stub)
     turn = build_turn(
         body,
         model=model,
@@ -121,7 +137,7 @@ async def create(request: Request) -> Response:
         key=state.compaction_key,
         conversation_id=conversation.id if conversation else None,
         shard=shard_of(conversation.id) if conversation else None,
-        directives=replace(directives, stub=plan.stub_answer),
+        directives=directives,
     )
     plan.adjust(turn)
     if body.get("background"):
@@ -132,10 +148,15 @@ async def create(request: Request) -> Response:
     if conversation is not None:
         append_turn(state, conversation.id, turn, prior)
     streaming = bool(body.get("stream"))
-    events = plan_events(turn.response, obfuscate=_obfuscate(body)) if streaming else []
-    events = plan.finish_events(events)
+    obfuscate = _obfuscate(body)
+    planned = plan_events(turn.response, obfuscate=obfuscate) if streaming else []
+    events = plan.finish_events(planned)
     if turn.response["store"]:
-        state.store.put_response(response_to_store(turn, events))
+        # A resumed stream re-plans the events from the stored response (`retrieve`), which
+        # gives these same events unless a fault changed them or obfuscation was turned off:
+        # only then are they stored (a stream's events are ten times its response's size).
+        replannable = events is planned and obfuscate
+        state.store.put_response(response_to_store(turn, [] if replannable else events))
     pacing = plan.pacing or state.config.pacing
     cut = journal_finisher(state)
     if streaming:
