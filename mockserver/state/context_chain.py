@@ -79,7 +79,10 @@ def conversation_context(conversation: StoredConversation) -> TalliedContext:
     items = conversation.items
     tally = _tally(conversation.tally, items)
     split = max(0, len(items) - CONVERSATION_TAIL)
-    return TalliedContext(items[split:], tally, lambda: items[:split])
+    context = TalliedContext(items[split:], tally, lambda: items[:split])
+    if conversation.tally is not None and conversation.last_response is not None:
+        context.anchored(conversation.last_response)
+    return context
 
 
 def appended_tally(prior: Sequence[Any], items: Sequence[Any]) -> list[Any] | None:
@@ -87,6 +90,12 @@ def appended_tally(prior: Sequence[Any], items: Sequence[Any]) -> list[Any] | No
     if not isinstance(prior, TalliedContext):
         return None
     return prior.tally.extend(items).to_json()
+
+
+def anchors_conversation(turn: Turn) -> bool:
+    """Whether the stored response of ``turn`` has as its whole context the conversation's items
+    after the turn (not so after compaction, whose response continues from a summary)."""
+    return isinstance(turn.context, TalliedContext) and bool(turn.response.get("store", True))
 
 
 def response_to_store(turn: Turn, events: list[dict[str, Any]]) -> StoredResponse:
@@ -125,10 +134,19 @@ def check_continuation(params: dict[str, Any], prior: Sequence[Any]) -> None:
 
 def hand_on_items(store: Store, response_id: str) -> None:
     """Before ``response_id`` is deleted: responses that continue it get its items, so their
-    chains stay whole (O(stored responses); deletes are rare, creates are not)."""
+    chains stay whole, and a conversation whose last turn it was stops pointing at it
+    (O(stored responses); deletes are rare, creates are not)."""
     deleted = store.get_response(response_id)
     if deleted is None:
         return
+    for conversation in store.list_conversations():
+        if conversation.last_response == response_id:
+
+            def forget(stored: StoredConversation) -> None:
+                if stored.last_response == response_id:
+                    stored.last_response = None
+
+            store.update_conversation(conversation.id, forget)
     for stored in store.list_responses():
         if stored.context_base != response_id:
             continue

@@ -169,3 +169,25 @@ def test_check_continuation_agrees_with_the_whole_check_on_json_mode() -> None:
 
 def _same_items(got: list[dict[str, Any]], expected: list[dict[str, Any]]) -> bool:
     return [i.get("id") for i in got] == [i.get("id") for i in expected]
+
+
+def test_a_conversation_turn_stores_only_its_own_items(client: TestClient) -> None:
+    conversation = client.post("/v1/conversations", json={}).json()["id"]
+    made = [create(client, input=f"Turn {turn}", conversation=conversation) for turn in range(3)]
+    store = state_of(client).store
+    last = store.get_response(made[-1]["id"])
+    assert last is not None and last.context_base == made[-2]["id"] and last.context_derived
+    items = client.get(f"/v1/conversations/{conversation}/items?order=asc&limit=100").json()
+    assert _same_items(stored_context(store, last), items["data"])
+    # Continuing the conversation's last response by id sees the whole conversation.
+    after = create(client, input="More?", previous_response_id=made[-1]["id"])
+    assert after["usage"]["input_tokens"] > made[-1]["usage"]["input_tokens"]
+    # Deleting that response: the conversation goes on, its next response stores it all again.
+    assert client.delete(f"/v1/responses/{made[-1]['id']}").status_code == 200
+    stored = store.get_conversation(conversation)
+    assert stored is not None and stored.last_response is None
+    again = create(client, input="Still?", conversation=conversation)
+    kept = store.get_response(again["id"])
+    assert kept is not None and kept.context_base is None
+    items = client.get(f"/v1/conversations/{conversation}/items?order=asc&limit=100").json()
+    assert _same_items(stored_context(store, kept), items["data"])

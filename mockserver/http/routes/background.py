@@ -235,6 +235,7 @@ def settle_conversation(state: MockState, conversation_id: str) -> None:
                 current.pending.remove(response_id)
                 current.items.extend(items)
                 current.tally = None  # counted again by the next turn
+                current.last_response = None
 
     state.store.update_conversation(conversation_id, apply)
 

@@ -23,7 +23,7 @@ from mockserver.http.routes.common import (
     read_json_object,
 )
 from mockserver.model.turn import Turn
-from mockserver.state.context_chain import appended_tally
+from mockserver.state.context_chain import anchors_conversation, appended_tally
 from mockserver.state.conversations import (
     check_create_body,
     check_items_body,
@@ -116,6 +116,7 @@ async def create_items(request: Request) -> Response:
     def add(stored: StoredConversation) -> None:
         stored.items.extend(items)
         stored.tally = None  # counted again by the next turn
+        stored.last_response = None
 
     updated = state.store.update_conversation(conversation_id, add)
     if updated is None:
@@ -157,6 +158,7 @@ async def delete_item(request: Request) -> Response:
     def change(stored: StoredConversation) -> None:
         stored.items = [item for item in stored.items if item.get("id") != item_id]
         stored.tally = None  # counted again by the next turn
+        stored.last_response = None
 
     updated = state.store.update_conversation(conversation_id, change)
     if updated is None:
@@ -180,12 +182,14 @@ def append_turn(
     ``prior`` is the context the turn read; its tally, carried over the new items, is kept."""
     items = [*turn.input_items, *turn.response["output"]]
     tally = appended_tally(prior, items)
+    anchor = turn.response["id"] if anchors_conversation(turn) else None
 
     def append(stored: StoredConversation) -> None:
         # Kept only when nothing changed the items since the turn read them.
         unchanged = tally is not None and len(stored.items) == len(prior)
         stored.items.extend(items)
         stored.tally = tally if unchanged else None
+        stored.last_response = anchor if unchanged else None
 
     state.store.update_conversation(conversation_id, append)
 

@@ -145,8 +145,6 @@ async def create(request: Request) -> Response:
             start_background(request, state, body, turn, conversation.id if conversation else None),
             extra_headers,
         )
-    if conversation is not None:
-        append_turn(state, conversation.id, turn, prior)
     streaming = bool(body.get("stream"))
     obfuscate = _obfuscate(body)
     planned = plan_events(turn.response, obfuscate=obfuscate) if streaming else []
@@ -157,6 +155,8 @@ async def create(request: Request) -> Response:
         # only then are they stored (a stream's events are ten times its response's size).
         replannable = events is planned and obfuscate
         state.store.put_response(response_to_store(turn, [] if replannable else events))
+    if conversation is not None:  # after storing: the conversation may now point at it
+        append_turn(state, conversation.id, turn, prior)
     pacing = plan.pacing or state.config.pacing
     cut = journal_finisher(state)
     if streaming:

@@ -50,6 +50,9 @@ class StoredConversation:
     # `model.context.ContextTally.to_json()` of `items`, kept by `POST /responses` as it appends
     # a turn; any other change to `items` sets it to None (it is then counted on the next use).
     tally: list[Any] | None = None
+    # The stored response whose whole context `items` are (the last turn's), so that the next
+    # turn's response stores only its own items; None as soon as anything else changes `items`.
+    last_response: str | None = None
 
     @property
     def id(self) -> str:

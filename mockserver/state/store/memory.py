@@ -170,5 +170,9 @@ class MemoryStore:
 def _snapshot(stored: StoredConversation) -> StoredConversation:
     # Items are never mutated in place once stored, so sharing them is safe; the lists are not.
     return StoredConversation(
-        dict(stored.conversation), list(stored.items), list(stored.pending), stored.tally
+        dict(stored.conversation),
+        list(stored.items),
+        list(stored.pending),
+        stored.tally,
+        stored.last_response,
     )
