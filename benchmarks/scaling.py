@@ -15,7 +15,8 @@ Usage::
   ``--responses`` stored non-streamed creates (wrk, c=8, after a warm-up that fills the bounded
   request journal), and the growth per response.
 * **cold**: spawn ``python -m mockserver serve`` and poll a fresh connection every 5 ms until a
-  create answers 200; the time from spawn to that answer, best and median of ``--cold-runs``.
+  create answers 200; the time from spawn to that answer, best and median of ``--cold-runs``;
+  the same for the bare baseline app (``baseline_app.py --sample``), and the ratio.
 
 Servers are pinned to CPU 0 and the clients to the others (as in ``run.py``). Nothing here
 asserts on timings; the run writes ``benchmarks/results/scaling-<stamp>.json``.
@@ -47,6 +48,8 @@ HEADERS = {"Authorization": run.AUTH, "Content-Type": "application/json"}
 
 
 DEFAULT_SERVE_CMD = "{python} -m mockserver serve --host {host} --port {port}"
+# Cold start is put next to the bare baseline's (uvicorn + Starlette + orjson, nothing else).
+BASELINE_SERVE_CMD = "{python} benchmarks/baseline_app.py --host {host} --port {port} --sample"
 
 
 def _serve_cmd(template: str, port: int) -> list[str]:
@@ -246,7 +249,11 @@ def main(argv: list[str] | None = None) -> int:
                     report["memory"] = measure_memory(wrk, server, args.responses)
             print(json.dumps(report[scenario], indent=2), flush=True)
     if "cold" not in skip:
-        report["cold_start"] = measure_cold_start(args.serve_cmd, args.cold_runs, pin)
+        ours = measure_cold_start(args.serve_cmd, args.cold_runs, pin)
+        bare = measure_cold_start(BASELINE_SERVE_CMD, args.cold_runs, pin)
+        both = ours["median_s"] and bare["median_s"]
+        ratio = round(ours["median_s"] / bare["median_s"], 2) if both else None
+        report["cold_start"] = {"ours": ours, "baseline": bare, "ratio_median": ratio}
         print("cold start:", json.dumps(report["cold_start"]), flush=True)
     report["load_after"] = os.getloadavg()
     args.results_dir.mkdir(parents=True, exist_ok=True)
