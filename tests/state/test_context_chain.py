@@ -128,9 +128,7 @@ def test_a_conversation_keeps_its_tally_and_recounts_after_other_changes(
 
 def test_tool_output_checks_read_the_whole_chain_only_when_needed(client: TestClient) -> None:
     tools = [{"type": "function", "name": "lookup", "parameters": {"type": "object"}}]
-    first = create(
-        client, input="use lookup", tools=tools, tool_choice="required", store=True
-    )
+    first = create(client, input="use lookup", tools=tools, tool_choice="required", store=True)
     call = first["output"][-1]
     assert call["type"] == "function_call"
     output = {"type": "function_call_output", "call_id": call["call_id"], "output": "42"}
@@ -152,8 +150,9 @@ def test_tool_output_checks_read_the_whole_chain_only_when_needed(client: TestCl
         json={"model": MODEL, "input": "go on", "previous_response_id": first["id"]},
     )
     assert unanswered.status_code == 400
-    assert f"No tool output found for function call {call['call_id']}." == (
-        unanswered.json()["error"]["message"]
+    assert (
+        f"No tool output found for function call {call['call_id']}."
+        == (unanswered.json()["error"]["message"])
     )
 
 
