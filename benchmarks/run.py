@@ -54,7 +54,7 @@ NON_STREAM_BODY: dict[str, Any] = {"model": MODEL, "input": "Hello"}
 STREAM_BODY: dict[str, Any] = {"model": MODEL, "input": "Hello", "stream": True}
 DEFAULT_OURS_CMD = "{python} -m mockserver serve --host {host} --port {port}"
 BASELINE_CMD = "{python} {baseline} --host {host} --port {port} --capture-dir {capture}"
-AIM_RATIO = 0.5  # issue's aim: ours >= 0.5 x baseline req/s, non-stream c=32 (not asserted)
+AIM_RATIO = 0.6  # issue #14: ours >= 0.6 x baseline req/s, non-stream c=32 (not asserted)
 SERVER_CPU = 0  # with >= 2 CPUs the servers get CPU 0, wrk and the probe the others
 
 
@@ -662,7 +662,7 @@ def _main(argv: list[str] | None) -> int:
         "capture": {**cap, "kept_in": str(kept_capture)},
         "scenarios": results,
         "aim": {
-            "description": "non-stream create c=32: ours req/s >= 0.5 x baseline req/s",
+            "description": "non-stream create c=32: ours req/s >= 0.6 x baseline req/s",
             "ratio": aim_ratio,
             "met": aim_met,
         },

@@ -9,16 +9,21 @@ cannot read what your tests stored.
 
 Starlette's ``CORSMiddleware`` does the work. It sits outermost, so a preflight is answered before
 authentication (a browser never sends credentials on a preflight) and never enters the journal.
+``CORSGate`` hands it only the requests that carry an ``Origin`` header: SDKs, ``curl`` and test
+clients send none, and for them all it would do is add ``vary: Origin``, which the gate does
+itself without the per-message header rewriting (this sits on every request's hot path).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.contract.errors import ConfigurationError
 from mockserver.http.render import RATE_LIMIT_HEADERS
@@ -61,10 +66,45 @@ def check_origins(origins: Iterable[str]) -> tuple[str, ...]:
     return tuple(checked)
 
 
+class CORSGate:
+    """``CORSMiddleware`` for requests with an ``Origin`` header; for the rest, only the
+    ``vary: Origin`` header it would have added (merged into a ``vary`` the app sent)."""
+
+    def __init__(self, app: ASGIApp, **cors: Any) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(app, **cors)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or any(name == b"origin" for name, _ in scope["headers"]):
+            await self.cors(scope, receive, send)
+            return
+
+        async def send_with_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": _with_vary_origin(message.get("headers", ()))}
+            await send(message)
+
+        await self.app(scope, receive, send_with_vary)
+
+
+def _with_vary_origin(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    # As CORSMiddleware does: one `vary` header, where the first one was, with Origin added.
+    out = list(headers)
+    found = [i for i, (name, _) in enumerate(out) if name == b"vary"]
+    if not found:
+        out.append((b"vary", b"Origin"))
+        return out
+    merged = (b"vary", b", ".join([*(out[i][1] for i in found), b"Origin"]))
+    for i in reversed(found[1:]):
+        del out[i]
+    out[found[0]] = merged
+    return out
+
+
 def cors_middleware(origins: Iterable[str] = ()) -> Middleware:
     allowed = check_origins(origins)
     return Middleware(
-        CORSMiddleware,
+        CORSGate,
         allow_origins=[ANY_ORIGIN] if ANY_ORIGIN in allowed else list(allowed),
         allow_origin_regex=LOCAL_ORIGIN_REGEX,
         allow_methods=["*"],

@@ -62,7 +62,16 @@ def bearer_key(scope: Scope) -> str | None:
     return None
 
 
+_VERSION_HEADER = (b"openai-version", OPENAI_VERSION.encode())
+
+
 class APIMiddleware:
+    """Journal every exchange, add the API's headers, check the key, turn a bug into a 500.
+
+    One receive wrapper and one send wrapper per request, no per-request classes: this runs for
+    every request, so it is the part of the hot path a bare app does not have.
+    """
+
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
         self.state = state
@@ -84,17 +93,24 @@ class APIMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = self.state.ids.request_id()
-        scope.setdefault("state", {})["request_id"] = request_id
-        exchange = self.state.journal.start(
+        state = self.state
+        journal = state.journal
+        request_id = state.ids.request_id()
+        scope_state = scope.get("state")
+        if scope_state is None:
+            scope["state"] = {"request_id": request_id}
+        else:
+            scope_state["request_id"] = request_id
+        exchange = journal.start(
             request_id=request_id,
-            started_at=self.state.clock.now(),
+            started_at=state.clock.now(),
             method=scope["method"],
             path=scope["path"],
             query=scope.get("query_string", b"").decode("latin-1"),
             request_headers=redact_headers(scope["headers"]),
         )
-        journal = self.state.journal
+        request_id_header = (b"x-request-id", request_id.encode())
+        started_response = False
 
         async def journaled_receive() -> Message:
             message = await receive()
@@ -104,13 +120,15 @@ class APIMiddleware:
             return message
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started_response
+            started_response = True
             if message["type"] == "http.response.start":
                 elapsed_ms = int((time.perf_counter() - started) * 1000)
-                headers: list[Any] = list(message.get("headers", []))
-                headers += [
-                    (b"openai-version", OPENAI_VERSION.encode()),
-                    (b"openai-processing-ms", str(elapsed_ms).encode()),
-                    (b"x-request-id", request_id.encode()),
+                headers: list[Any] = [
+                    *message.get("headers", ()),
+                    _VERSION_HEADER,
+                    (b"openai-processing-ms", b"%d" % elapsed_ms),
+                    request_id_header,
                 ]
                 message = {**message, "headers": headers}
                 exchange.status = message["status"]
@@ -126,19 +144,12 @@ class APIMiddleware:
             if error is not None:
                 await error_response(error)(scope, journaled_receive, send_with_headers)
                 return
-        started_response = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started_response
-            started_response = True
-            await send_with_headers(message)
-
         try:
-            await self.app(scope, journaled_receive, tracking_send)
+            await self.app(scope, journaled_receive, send_with_headers)
         except Exception as exc:
             # A bug in the mock: answer like the real API's 500, log it, and keep it so that
             # `MockServer` re-raises it in the test that caused it.
-            self.state.record_failure(exc)
+            state.record_failure(exc)
             logger.exception(
                 "unexpected error while handling %s %s",
                 scope["method"],

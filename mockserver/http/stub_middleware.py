@@ -44,6 +44,7 @@ from mockserver.scenarios.pacing import Pacing
 from mockserver.scenarios.plan import DEFAULT_PLAN, PLAN_KEY, VERBATIM_KEY, TurnPlan
 from mockserver.scenarios.stubs import RequestView
 from mockserver.scenarios.stubs.model import CREATE_METHOD, CREATE_PATH
+from mockserver.state.context_chain import stored_context
 from mockserver.state.mock_state import MockState
 
 _MOCK_HEADERS = (FAULT_HEADER.encode(), PACING_HEADER.encode())
@@ -79,7 +80,7 @@ def request_context(state: MockState, body: dict[str, Any] | None) -> tuple[list
     if isinstance(previous, str):
         stored = state.store.get_response(previous)
         if stored is not None:
-            prior = list(stored.context)
+            prior = stored_context(state.store, stored)
     elif isinstance(conversation, str):
         found = state.store.get_conversation(conversation)
         if found is not None:

@@ -26,6 +26,7 @@ from mockserver.contract.inputs import item_text, last_user_text
 from mockserver.contract.models import Model
 from mockserver.model import builtin_tools
 from mockserver.model.builtin_tools import ToolContext
+from mockserver.model.context import extend_context
 from mockserver.model.reasoning import default_summary, reasoning_item, reasoning_tokens, reasons
 from mockserver.model.synthesis import Answer, context_digest, message_item, synthesize
 from mockserver.model.tokens import count_text_tokens, truncate_to_tokens
@@ -119,8 +120,12 @@ def _modelled(
     tools = builtin_tools.run_tools(params, ctx, _new_turn(ctx.context))
     base = Answer([], 0)
     if not tools.stop:
-        context = [*ctx.context, *tools.calls]
-        base = synthesize(params, model, context, ctx.new_item_id, directives, new_call_id)
+        context = extend_context(ctx.context, tools.calls)
+        # Without tool calls the context is the one `respond` hashed already.
+        digest = None if tools.calls else ctx.seed
+        base = synthesize(
+            params, model, context, ctx.new_item_id, directives, new_call_id, digest=digest
+        )
         messages = [i for i in base.items if i.get("type") == "message"]
         if messages:
             base.output_tokens += builtin_tools.decorate(messages[0], tools.citations)

@@ -34,10 +34,11 @@ from typing import Any
 
 import orjson
 
-from mockserver.contract.inputs import item_text, last_user_text
+from mockserver.contract.inputs import last_user_text
 from mockserver.contract.models import Model
 from mockserver.contract.text_format import text_format
 from mockserver.contract.tool_rules import parameters_of
+from mockserver.model.context import rolled_digest
 from mockserver.model.function_calls import (
     call_item,
     function_arguments,
@@ -70,8 +71,9 @@ SENTENCES: tuple[str, ...] = (
 
 
 def context_digest(model: str, instructions: str | None, context: Sequence[Any]) -> str:
-    texts = [item_text(item) for item in context]
-    payload = orjson.dumps([model, instructions or "", texts])
+    # The items' text enters through a rolling hash (`context.fold`), which a stored chain carries
+    # forward, so a turn deep in a long session does not rehash its whole history.
+    payload = orjson.dumps([model, instructions or "", rolled_digest(context)])
     return hashlib.sha256(payload).hexdigest()
 
 
@@ -204,14 +206,16 @@ def synthesize(
     new_item_id: Callable[[str], str],
     directives: Directives | None = None,
     new_call_id: Callable[[], str] | None = None,
+    digest: str | None = None,
 ) -> Answer:
-    """The answer to a request, cut at ``max_output_tokens``."""
+    """The answer to a request, cut at ``max_output_tokens``; ``digest`` is ``context_digest`` of
+    this request and context, when the caller has it already."""
     directives = directives or Directives()
     limit = params.get("max_output_tokens")
     if directives.refusal is not None:
         item = refusal_item(new_item_id("msg"), directives.refusal)
         return Answer([item], count_text_tokens(directives.refusal))
-    digest = context_digest(model.requested, params.get("instructions"), context)
+    digest = digest or context_digest(model.requested, params.get("instructions"), context)
     seeds = _seeds(digest, directives)
     tools = tools_to_call(params, context, directives)
     if tools:

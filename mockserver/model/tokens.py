@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import repeat
+from operator import floordiv
 from typing import Any
 
 from mockserver.contract.inputs import item_text
@@ -32,13 +34,19 @@ _PIECES = re.compile(
 )
 
 
+_PLUS_FIVE = (5).__add__
+
+
 def split_pieces(text: str) -> list[str]:
     """The pieces a text is cut into; each piece is ``count_text_tokens`` of its own."""
     return _PIECES.findall(text)
 
 
 def count_text_tokens(text: str) -> int:
-    return sum((len(piece) + 5) // 6 for piece in _PIECES.findall(text))
+    # sum((len(piece) + 5) // 6 for piece in pieces), iterated in C: it runs for every answer
+    # and every new input item, on the hot path.
+    lengths = map(len, _PIECES.findall(text))
+    return sum(map(floordiv, map(_PLUS_FIVE, lengths), repeat(6)))
 
 
 

@@ -13,8 +13,8 @@ from mockserver.contract.text_format import echo_text
 from mockserver.contract.tool_rules import echo_tools
 from mockserver.model.builtin_tools import add_tool_usage
 from mockserver.model.builtin_tools import echo_tool as echo_builtin_tool
+from mockserver.model.context import context_tokens, extend_context
 from mockserver.model.respond import respond
-from mockserver.model.tokens import count_context_tokens
 from mockserver.scenarios.clock import Clock
 from mockserver.scenarios.directives import Directives
 
@@ -26,8 +26,8 @@ class Turn:
     response: dict[str, Any]
     input_items: list[dict[str, Any]]
     # Everything a later `previous_response_id` continues from: the prior chain, this turn's
-    # input items, then its output items.
-    context: list[dict[str, Any]] = field(default_factory=list)
+    # input items, then its output items (a `context.TalliedContext` when the prior one was).
+    context: Sequence[dict[str, Any]] = field(default_factory=list)
 
 
 def usage_block(input_tokens: int, output_tokens: int, reasoning_tokens: int = 0) -> dict[str, Any]:
@@ -168,7 +168,7 @@ def create_turn(
         return ids.item_id(prefix, shard, created_at)
 
     input_items = normalize_input(params.get("input"), new_item_id)
-    context = [*prior_context, *input_items]
+    context = extend_context(prior_context, input_items)
     answer = respond(params, model, context, new_item_id, directives, ids.call_id)
     instructions = params.get("instructions")
     status = "incomplete" if answer.incomplete_reason else "completed"
@@ -179,11 +179,15 @@ def create_turn(
         echo=echo_fields(params, model),
         output=answer.items,
         usage=usage_block(
-            count_context_tokens(context, instructions),
+            context_tokens(context, instructions),
             answer.output_tokens,
             answer.reasoning_tokens,
         ),
         completed_at=int(clock.now()) if status == "completed" else None,
         incomplete_reason=answer.incomplete_reason,
     )
-    return Turn(response=response, input_items=input_items, context=[*context, *answer.items])
+    return Turn(
+        response=response,
+        input_items=input_items,
+        context=extend_context(context, answer.items),
+    )

@@ -17,6 +17,7 @@ from typing import Any
 from mockserver.contract.ids import IdFactory
 from mockserver.contract.inputs import normalize_input
 from mockserver.recording.cassette import Interaction
+from mockserver.state.context_chain import stored_context
 from mockserver.state.store import Store, StoredResponse
 
 RESPONSE_PATH = re.compile(r"^/v1/responses/(?P<id>[^/]+)$")
@@ -76,7 +77,7 @@ def apply(store: Store, ids: IdFactory, interaction: Interaction) -> str | None:
         prior: list[dict[str, Any]] = []
         previous = store.get_response(params.get("previous_response_id") or "")
         if previous is not None:
-            prior = previous.context
+            prior = stored_context(store, previous)
         context = [*prior, *input_items, *body.get("output", [])]
         store.put_response(StoredResponse(body, input_items, context, events))
     elif existing is not None:

@@ -12,13 +12,17 @@ import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-import httpx
 from starlette.types import ASGIApp, Message
 
 from mockserver.contract.errors import ConfigurationError, MockServerError
+
+if TYPE_CHECKING:
+    # Imported where a real upstream is used (record mode): a server that only mocks does not
+    # pay for importing httpx at start-up (cold start).
+    import httpx
 
 DEFAULT_UPSTREAM = "https://api.openai.com/v1"
 # Never forwarded: they describe this hop, not the request. The body is sent uncompressed so
@@ -123,6 +127,8 @@ class HTTPUpstream:
     ) -> None:
         self.url = check_upstream_url(base_url)
         self.api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+        import httpx
+
         self.timeout = httpx.Timeout(timeout, connect=10.0)
         host = urlsplit(self.url).hostname or ""
         self.default_source = "live" if host == "api.openai.com" else "unverified"
@@ -145,6 +151,8 @@ class HTTPUpstream:
         return forwarded
 
     def _http(self) -> httpx.AsyncClient:
+        import httpx
+
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
             self._client = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
@@ -153,6 +161,8 @@ class HTTPUpstream:
 
     @contextlib.asynccontextmanager
     async def open(self, request: UpstreamRequest) -> AsyncIterator[UpstreamReply]:
+        import httpx
+
         client = self._http()
         outgoing = client.build_request(
             request.method,
@@ -185,6 +195,8 @@ class HTTPUpstream:
 
 
 async def _guarded(chunks: AsyncIterator[bytes], url: str) -> AsyncIterator[bytes]:
+    import httpx
+
     try:
         async for chunk in chunks:
             yield chunk

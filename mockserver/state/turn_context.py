@@ -21,6 +21,7 @@ from mockserver.contract.errors import (
 from mockserver.contract.ids import IdFactory
 from mockserver.contract.inputs import normalize_input
 from mockserver.contract.models import Model
+from mockserver.model.context import TalliedContext
 from mockserver.model.tokens import COMPACTION_ITEM_TOKENS, count_context_tokens
 from mockserver.model.turn import Turn, create_turn
 from mockserver.scenarios.clock import Clock
@@ -112,6 +113,12 @@ def _set_usage(response: dict[str, Any], input_tokens: int, extra_output: int = 
     response["usage"] = usage
 
 
+def _has_compaction(context: Sequence[dict[str, Any]]) -> bool:
+    if isinstance(context, TalliedContext):
+        return context.tally.compaction
+    return has_compaction(context)
+
+
 def build_turn(
     params: dict[str, Any],
     *,
@@ -130,7 +137,7 @@ def build_turn(
     raw = _input_list(params.get("input"))
     verify(raw, key)
     threshold = compact_threshold(params.get("context_management"))
-    if has_compaction(prior_context) or has_compaction(raw) or threshold is not None:
+    if _has_compaction(prior_context) or has_compaction(raw) or threshold is not None:
         turn = _compacting_turn(
             params, raw, model, prior_context, turn_ids, clock, key, threshold, directives
         )

@@ -94,3 +94,24 @@ def test_list_conversations_returns_copies() -> None:
     (listed,) = store.list_conversations()
     listed.items.append({"id": "msg_x"})
     assert store.get_conversation("conv_a").items == []  # type: ignore[union-attr]
+
+
+def test_responses_come_back_with_their_key_order_and_every_field() -> None:
+    store = MemoryStore()
+    first = StoredResponse(
+        {"id": "resp_1", "object": "response", "status": "completed", "output": []},
+        [{"id": "msg_1"}],
+        [],
+        [],
+        context_base="resp_0",
+        tally=[1, 2, "d", [], False, False, [], False],
+        context_derived=True,
+        conversation_id="conv_1",
+    )
+    # Same keys in another order: its own layout, and its order is kept.
+    second = StoredResponse({"status": "completed", "id": "resp_2", "object": "response"}, [])
+    store.put_response(first)
+    store.put_response(second)
+    assert store.get_response("resp_1") == first
+    got = store.get_response("resp_2")
+    assert got == second and list(got.response) == ["status", "id", "object"]  # type: ignore[union-attr]

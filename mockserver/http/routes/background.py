@@ -154,7 +154,7 @@ def start(
     output_tokens = (response.get("usage") or {}).get("output_tokens", 0)
     job = schedule(now, _timeline(request, state), output_tokens, outcome)
     final = finalize(response, job)
-    context = turn.context
+    context = list(turn.context)  # stored whole: what it continues from depends on the time
     if outcome == "failed" and response["output"]:
         context = context[: len(context) - len(response["output"])]
     obfuscate = (body.get("stream_options") or {}).get("include_obfuscation", True) is not False
@@ -234,6 +234,8 @@ def settle_conversation(state: MockState, conversation_id: str) -> None:
             if response_id in current.pending:
                 current.pending.remove(response_id)
                 current.items.extend(items)
+                current.tally = None  # counted again by the next turn
+                current.last_response = None
 
     state.store.update_conversation(conversation_id, apply)
 

@@ -6,6 +6,7 @@ turn's items to it afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -22,6 +23,7 @@ from mockserver.http.routes.common import (
     read_json_object,
 )
 from mockserver.model.turn import Turn
+from mockserver.state.context_chain import anchors_conversation, appended_tally
 from mockserver.state.conversations import (
     check_create_body,
     check_items_body,
@@ -110,9 +112,13 @@ async def create_items(request: Request) -> Response:
     _check_include(request)
     _load(state, conversation_id)
     items = new_items(body["items"], _item_ids(state, conversation_id))
-    updated = state.store.update_conversation(
-        conversation_id, lambda stored: stored.items.extend(items)
-    )
+
+    def add(stored: StoredConversation) -> None:
+        stored.items.extend(items)
+        stored.tally = None  # counted again by the next turn
+        stored.last_response = None
+
+    updated = state.store.update_conversation(conversation_id, add)
     if updated is None:
         raise conversation_not_found(conversation_id)
     return json_response(
@@ -151,6 +157,8 @@ async def delete_item(request: Request) -> Response:
 
     def change(stored: StoredConversation) -> None:
         stored.items = [item for item in stored.items if item.get("id") != item_id]
+        stored.tally = None  # counted again by the next turn
+        stored.last_response = None
 
     updated = state.store.update_conversation(conversation_id, change)
     if updated is None:
@@ -167,10 +175,23 @@ def open_conversation(state: MockState, value: Any) -> StoredConversation | None
     return _load(state, conversation_id)
 
 
-def append_turn(state: MockState, conversation_id: str, turn: Turn) -> None:
-    """After a response: its input items, then its output items, join the conversation."""
+def append_turn(
+    state: MockState, conversation_id: str, turn: Turn, prior: Sequence[Any] = ()
+) -> None:
+    """After a response: its input items, then its output items, join the conversation.
+    ``prior`` is the context the turn read; its tally, carried over the new items, is kept."""
     items = [*turn.input_items, *turn.response["output"]]
-    state.store.update_conversation(conversation_id, lambda stored: stored.items.extend(items))
+    tally = appended_tally(prior, items)
+    anchor = turn.response["id"] if anchors_conversation(turn) else None
+
+    def append(stored: StoredConversation) -> None:
+        # Kept only when nothing changed the items since the turn read them.
+        unchanged = tally is not None and len(stored.items) == len(prior)
+        stored.items.extend(items)
+        stored.tally = tally if unchanged else None
+        stored.last_response = anchor if unchanged else None
+
+    state.store.update_conversation(conversation_id, append)
 
 
 routes = [

@@ -4,7 +4,7 @@ input tokens."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver.contract.context_checks import check_turn_context
 from mockserver.contract.errors import (
     InvalidRequestError,
     no_input,
@@ -38,11 +37,17 @@ from mockserver.http.stub_middleware import journal_finisher, turn_plan
 from mockserver.model.events import events_after, plan_events
 from mockserver.model.tokens import count_context_tokens
 from mockserver.model.turn import Turn
-from mockserver.scenarios.directives import from_headers, reply_headers
+from mockserver.scenarios.directives import Directives, from_headers, reply_headers
 from mockserver.scenarios.plan import TurnPlan
 from mockserver.state.compaction import verify, window
+from mockserver.state.context_chain import (
+    chain_context,
+    check_continuation,
+    conversation_context,
+    hand_on_items,
+    response_to_store,
+)
 from mockserver.state.conversations import check_exclusive, shard_of
-from mockserver.state.lifecycle import context_at
 from mockserver.state.mock_state import MockState
 from mockserver.state.pagination import check_page_params, paginate
 from mockserver.state.store import StoredResponse
@@ -71,13 +76,13 @@ def check_model_support(body: dict[str, Any], model: Model) -> None:
 
 def prior_context(
     state: MockState, previous_id: str | None, local: StoredResponse | None = None
-) -> list[dict[str, Any]]:
+) -> Sequence[dict[str, Any]]:
     """The context ``previous_response_id`` continues; ``local`` is a response the caller holds
     itself (a WebSocket's connection-local cache), found even when it was not stored."""
     if previous_id is None:
         return []
     if local is not None and local.response["id"] == previous_id:
-        return list(local.context)
+        return local.context
     stored = state.store.get_response(previous_id)
     if stored is None or not stored.response.get("store", True):
         raise InvalidRequestError(
@@ -85,8 +90,20 @@ def prior_context(
             param="previous_response_id",
             code="previous_response_not_found",
         )
-    # A background response still running has no output to continue from yet.
-    return context_at(stored.context, stored.response, stored.job, state.clock.now())
+    # A background response still running has no output to continue from yet (context_at).
+    return chain_context(state.store, stored, state.clock.now())
+
+
+_NO_DIRECTIVES = Directives()
+
+
+def _directives(headers: Mapping[str, str], state: MockState) -> Directives:
+    """The request's ``x-mockserver-*`` directives (none, without parsing them, in the usual
+    case: no such header and no server-wide edge-case mode)."""
+    config = state.config
+    if not config.edge_cases and not any(name.startswith("x-mockserver-") for name in headers):
+        return _NO_DIRECTIVES
+    return from_headers(headers, edge_default=config.edge_cases, seed_default=config.edge_seed)
 
 
 def _obfuscate(body: dict[str, Any]) -> bool:
@@ -104,6 +121,8 @@ class PlannedTurn:
     conversation_id: str | None
     # Headers the reply carries for the request's x-mockserver-* directives.
     extra_headers: dict[str, str]
+    # The context the turn continued (its tally is carried into a conversation's).
+    prior: Sequence[dict[str, Any]] = ()
 
 
 def plan_create(
@@ -121,15 +140,16 @@ def plan_create(
     model = resolve_model(body["model"])
     check_model_support(body, model)
     conversation = open_conversation(state, body.get("conversation"))
+    prior: Sequence[dict[str, Any]]
     if conversation is not None:
-        prior = conversation.items
+        prior = conversation_context(conversation)
     else:
         prior = prior_context(state, body.get("previous_response_id"), local)
-    check_turn_context(body, prior)
-    config = state.config
-    directives = from_headers(
-        headers, edge_default=config.edge_cases, seed_default=config.edge_seed
-    )
+    check_continuation(body, prior)
+    directives = _directives(headers, state)
+    extra_headers = reply_headers(directives)
+    if plan.stub_answer is not None:
+        directives = replace(directives, stub=plan.stub_answer)
     turn = build_turn(
         body,
         model=model,
@@ -139,25 +159,31 @@ def plan_create(
         key=state.compaction_key,
         conversation_id=conversation.id if conversation else None,
         shard=shard_of(conversation.id) if conversation else None,
-        directives=replace(directives, stub=plan.stub_answer),
+        directives=directives,
     )
     plan.adjust(turn)
     return PlannedTurn(
-        body, turn, plan, conversation.id if conversation else None, reply_headers(directives)
+        body, turn, plan, conversation.id if conversation else None, extra_headers, prior
     )
 
 
 def commit_turn(state: MockState, planned: PlannedTurn, *, streaming: bool) -> StoredResponse:
-    """Store a planned (foreground) turn; for a stream, with its event plan."""
+    """Store a planned (foreground) turn; for a stream, with its event plan. The returned record
+    holds the whole context and every event (what a caller replies with, or keeps as a
+    connection-local continuation); the store keeps the compact form (``response_to_store``)."""
     turn = planned.turn
-    if planned.conversation_id is not None:
-        append_turn(state, planned.conversation_id, turn)
-    events = plan_events(turn.response, obfuscate=_obfuscate(planned.body)) if streaming else []
-    events = planned.plan.finish_events(events)
-    committed = StoredResponse(turn.response, turn.input_items, turn.context, events)
+    obfuscate = _obfuscate(planned.body)
+    replanned = plan_events(turn.response, obfuscate=obfuscate) if streaming else []
+    events = planned.plan.finish_events(replanned)
     if turn.response["store"]:
-        state.store.put_response(committed)
-    return committed
+        # A resumed stream re-plans the events from the stored response (`retrieve`), which
+        # gives these same events unless a fault changed them or obfuscation was turned off:
+        # only then are they stored (a stream's events are ten times its response's size).
+        replannable = events is replanned and obfuscate
+        state.store.put_response(response_to_store(turn, [] if replannable else events))
+    if planned.conversation_id is not None:  # after storing: the conversation may point at it
+        append_turn(state, planned.conversation_id, turn, planned.prior)
+    return StoredResponse(turn.response, turn.input_items, turn.context, events)
 
 
 async def create(request: Request) -> Response:
@@ -215,6 +241,7 @@ async def retrieve(request: Request) -> Response:
 async def delete(request: Request) -> Response:
     state = mock_state(request)
     response_id = request.path_params["response_id"]
+    hand_on_items(state.store, response_id)
     if not state.store.delete_response(response_id):
         raise response_not_found(response_id)
     return json_response({"id": response_id, "object": "response.deleted", "deleted": True})

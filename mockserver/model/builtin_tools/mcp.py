@@ -24,6 +24,7 @@ from typing import Any
 
 from mockserver.contract.errors import InvalidRequestError
 from mockserver.model.builtin_tools.base import ToolContext, ToolResult, mentions
+from mockserver.model.context import TalliedContext
 from mockserver.model.decision import words
 
 TYPES = ("mcp",)
@@ -142,6 +143,8 @@ def approval_request(ctx: ToolContext, label: str, name: str, arguments: str) ->
 
 
 def _listed(context: Sequence[Any], label: str) -> bool:
+    if isinstance(context, TalliedContext):
+        return label in context.tally.mcp_listed
     return any(
         isinstance(i, Mapping)
         and i.get("type") == "mcp_list_tools"
@@ -174,6 +177,8 @@ def call(tool: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
 
 def answer_approvals(ctx: ToolContext) -> list[dict[str, Any]]:
     """``mcp_call`` items for the approvals the client just granted (denied ones make none)."""
+    if isinstance(ctx.context, TalliedContext) and not ctx.context.tally.mcp_approvals:
+        return []  # nothing to answer: no need to read the whole history
     requests = {
         i.get("id"): i
         for i in ctx.context

@@ -24,6 +24,15 @@ class StoredResponse:
     job: BackgroundJob | None = None
     # The conversation a background response appends its items to once it finishes.
     conversation_id: str | None = None
+    # When set, `context` holds only this response's own items and the whole chain is the context
+    # of the stored response `context_base` followed by them (`turn_context.stored_context`): a
+    # turn stores O(its own items), not its history again.
+    context_base: str | None = None
+    # `model.context.ContextTally.to_json()` of the whole chain (None: not known, counted on use).
+    tally: list[Any] | None = None
+    # True: `context` is kept empty, as this response's own items are exactly `input_items`
+    # followed by `response["output"]` (`turn_context.own_items`), so they are not stored twice.
+    context_derived: bool = False
 
     @property
     def id(self) -> str:
@@ -38,6 +47,12 @@ class StoredConversation:
     items: list[dict[str, Any]] = field(default_factory=list)
     # Background responses whose items are appended when they finish (response ids, in order).
     pending: list[str] = field(default_factory=list)
+    # `model.context.ContextTally.to_json()` of `items`, kept by `POST /responses` as it appends
+    # a turn; any other change to `items` sets it to None (it is then counted on the next use).
+    tally: list[Any] | None = None
+    # The stored response whose whole context `items` are (the last turn's), so that the next
+    # turn's response stores only its own items; None as soon as anything else changes `items`.
+    last_response: str | None = None
 
     @property
     def id(self) -> str:

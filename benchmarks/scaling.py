@@ -1,0 +1,268 @@
+"""How our server scales: cost of a create deep in a history, memory per stored response, and
+cold start. Side by side with the same server's own figures in the same run, reported as ratios.
+
+Usage::
+
+    .venv/bin/python benchmarks/scaling.py [--turns 400] [--samples 40] [--responses 50000]
+                                           [--skip history,memory,cold]
+
+* **history**: builds a ``previous_response_id`` chain and a conversation of ``--turns`` turns,
+  then times creates at turn 10 and at the last turn, interleaved (ABAB), on one keep-alive
+  connection. A chain create branches off the turn's response (the chain itself stays as
+  long); a conversation create appends, so the two conversations grow by ``--samples`` turns
+  while measured. Reports the median and p90 latency per depth and the ratio deep / shallow.
+* **memory**: the server's RSS (``/proc/<pid>/status`` VmRSS) before and after
+  ``--responses`` stored non-streamed creates (wrk, c=8, after a warm-up that fills the bounded
+  request journal), and the growth per response.
+* **cold**: spawn ``python -m mockserver serve`` and poll a fresh connection every 5 ms until a
+  create answers 200; the time from spawn to that answer, best and median of ``--cold-runs``;
+  the same for the bare baseline app (``baseline_app.py --sample``), and the ratio.
+
+Servers are pinned to CPU 0 and the clients to the others (as in ``run.py``). Nothing here
+asserts on timings; the run writes ``benchmarks/results/scaling-<stamp>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import loadgen  # noqa: E402
+import run  # noqa: E402
+
+HOST = run.HOST
+HEADERS = {"Authorization": run.AUTH, "Content-Type": "application/json"}
+
+
+DEFAULT_SERVE_CMD = "{python} -m mockserver serve --host {host} --port {port}"
+# Cold start is put next to the bare baseline's (uvicorn + Starlette + orjson, nothing else).
+BASELINE_SERVE_CMD = "{python} benchmarks/baseline_app.py --host {host} --port {port} --sample"
+
+
+def _serve_cmd(template: str, port: int) -> list[str]:
+    return shlex.split(template.format(python=sys.executable, host=HOST, port=port))
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection (stdlib: little client overhead per request)."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
+
+    def post(self, path: str, body: dict[str, Any]) -> tuple[dict[str, Any], float]:
+        data = json.dumps(body).encode()
+        started = time.perf_counter()
+        self.conn.request("POST", path, data, HEADERS)
+        resp = self.conn.getresponse()
+        raw = resp.read()
+        elapsed = time.perf_counter() - started
+        if resp.status != 200:
+            raise RuntimeError(f"POST {path}: HTTP {resp.status}: {raw[:300]!r}")
+        return json.loads(raw), elapsed
+
+
+def _turn_body(turn: int, **fields: Any) -> dict[str, Any]:
+    text = f"Turn {turn}: please summarise what we said so far and suggest the next step."
+    return {"model": run.MODEL, "input": text, **fields}
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    return {
+        "n": len(samples),
+        "p50_ms": round(run.median(samples) * 1000, 3),
+        "p90_ms": round(_pct(samples, 0.9) * 1000, 3),
+    }
+
+
+def measure_history(port: int, turns: int, samples: int) -> dict[str, Any]:
+    client = Client(port)
+    shallow_at = 10
+    # A chain: r1 <- r2 <- ... <- r_turns.
+    chain: dict[int, str] = {}
+    previous: str | None = None
+    for turn in range(1, turns + 1):
+        fields = {"previous_response_id": previous} if previous else {}
+        body, _ = client.post("/v1/responses", _turn_body(turn, **fields))
+        previous = chain[turn] = body["id"]
+    # Two conversations, at turn 10 and at turn `turns`.
+    conversations = {}
+    for depth in (shallow_at, turns):
+        conv, _ = client.post("/v1/conversations", {})
+        for turn in range(1, depth + 1):
+            client.post("/v1/responses", _turn_body(turn, conversation=conv["id"]))
+        conversations[depth] = conv["id"]
+    timings: dict[str, dict[int, list[float]]] = {
+        "chain": {shallow_at: [], turns: []},
+        "conversation": {shallow_at: [], turns: []},
+    }
+    for i in range(samples):
+        order = (shallow_at, turns) if i % 2 == 0 else (turns, shallow_at)
+        for depth in order:
+            body = _turn_body(depth + 1, previous_response_id=chain[depth])
+            timings["chain"][depth].append(client.post("/v1/responses", body)[1])
+            body = _turn_body(depth + 1, conversation=conversations[depth])
+            timings["conversation"][depth].append(client.post("/v1/responses", body)[1])
+    out: dict[str, Any] = {"turns": turns, "samples": samples, "shallow_turn": shallow_at}
+    for kind, by_depth in timings.items():
+        shallow, deep = _summary(by_depth[shallow_at]), _summary(by_depth[turns])
+        out[kind] = {
+            f"turn_{shallow_at}": shallow,
+            f"turn_{turns}": deep,
+            "ratio_p50": round(deep["p50_ms"] / shallow["p50_ms"], 3),
+        }
+    return out
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS in /proc/<pid>/status")
+
+
+def measure_memory(wrk: str, server: run.Server, responses: int) -> dict[str, Any]:
+    assert server.proc is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        body_file = Path(tmp) / "body.json"
+        body_file.write_text(json.dumps(run.NON_STREAM_BODY))
+        # Warm-up: fills the request journal (bounded at 1000 exchanges) and the allocator.
+        warm = loadgen.run_wrk(wrk, server.url, body_file, connections=8, duration_s=2)
+        time.sleep(0.5)
+        before = rss_kib(server.proc.pid)
+        stored = 0
+        rounds = 0
+        while stored < responses and rounds < 200:
+            result = loadgen.run_wrk(wrk, server.url, body_file, connections=8, duration_s=3)
+            stored += result.requests
+            rounds += 1
+        time.sleep(0.5)
+        after = rss_kib(server.proc.pid)
+    per = (after - before) * 1024 / stored if stored else 0.0
+    return {
+        "warmup_requests": warm.requests,
+        "stored_responses": stored,
+        "rss_before_mib": round(before / 1024, 1),
+        "rss_after_mib": round(after / 1024, 1),
+        "bytes_per_response": round(per),
+    }
+
+
+def measure_cold_start(template: str, runs: int, pin: bool) -> dict[str, Any]:
+    body = json.dumps(run.NON_STREAM_BODY).encode()
+    times = []
+    for _ in range(runs):
+        port = run.free_port()
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            _serve_cmd(template, port),
+            cwd=run.REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=run._pin_to({run.SERVER_CPU}) if pin else None,
+        )
+        try:
+            deadline = started + 30
+            while time.perf_counter() < deadline:
+                try:
+                    conn = http.client.HTTPConnection(HOST, port, timeout=2)
+                    conn.request("POST", run.PATH, body, HEADERS)
+                    if conn.getresponse().status == 200:
+                        times.append(time.perf_counter() - started)
+                        break
+                except OSError:
+                    time.sleep(0.005)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    return {
+        "runs": runs,
+        "best_s": round(min(times), 3) if times else None,
+        "median_s": round(run.median(times), 3) if times else None,
+        "all_s": [round(t, 3) for t in times],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--turns", type=int, default=400)
+    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--responses", type=int, default=50_000)
+    parser.add_argument("--cold-runs", type=int, default=5)
+    parser.add_argument("--skip", default="", help="comma-separated: history,memory,cold")
+    parser.add_argument(
+        "--serve-cmd",
+        default=DEFAULT_SERVE_CMD,
+        help="how to start the server; placeholders {python} {host} {port} (e.g. to measure "
+        "another checkout: 'sh -c \"cd ../old && exec {python} -m mockserver serve "
+        "--host {host} --port {port}\"')",
+    )
+    parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument("--results-dir", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    pin = not args.no_pin and (os.cpu_count() or 1) >= 2
+    if pin:
+        os.sched_setaffinity(0, set(range(1, os.cpu_count() or 2)))
+    wrk = loadgen.check_wrk() if "memory" not in skip else None
+    if wrk is None and "memory" not in skip:
+        return 2
+    started_at = dt.datetime.now(dt.UTC)
+    report: dict[str, Any] = {
+        "started_at": started_at.isoformat(),
+        "serve_cmd": args.serve_cmd,
+        "load_before": os.getloadavg(),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for scenario in ("history", "memory"):
+            if scenario in skip:
+                continue
+            port = run.free_port()
+            cmd = _serve_cmd(args.serve_cmd, port)
+            server = run.Server("ours", cmd, port, Path(tmp) / f"{scenario}.log")
+            with run.running([server]):
+                run.start_server(server, pin)
+                run.wait_ready(server)
+                print(f"{scenario}: server {shlex.join(server.cmd)}", flush=True)
+                if scenario == "history":
+                    report["history"] = measure_history(port, args.turns, args.samples)
+                else:
+                    assert wrk is not None
+                    report["memory"] = measure_memory(wrk, server, args.responses)
+            print(json.dumps(report[scenario], indent=2), flush=True)
+    if "cold" not in skip:
+        ours = measure_cold_start(args.serve_cmd, args.cold_runs, pin)
+        bare = measure_cold_start(BASELINE_SERVE_CMD, args.cold_runs, pin)
+        both = ours["median_s"] and bare["median_s"]
+        ratio = round(ours["median_s"] / bare["median_s"], 2) if both else None
+        report["cold_start"] = {"ours": ours, "baseline": bare, "ratio_median": ratio}
+        print("cold start:", json.dumps(report["cold_start"]), flush=True)
+    report["load_after"] = os.getloadavg()
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    out = args.results_dir / f"scaling-{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"load average before/after: {report['load_before']} / {report['load_after']}")
+    print(f"results written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
