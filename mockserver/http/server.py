@@ -116,10 +116,10 @@ class MockServer:
         self._server = self._thread = None
 
     def reset(self) -> None:
-        """Forget all state (responses, journal, failures) between tests."""
-        self.state.store.clear()
-        self.state.journal.clear()
-        self.state.stubs.reset()  # keeps the start-up stubs, clears counters and states
+        """Back to the start-up state between tests: the seed file's responses and conversations
+        and the start-up stubs stay; everything else (responses, conversations, journal,
+        run-time stubs, counters, scenario states, failures) is forgotten."""
+        self.state.reset()
         self.state.take_failures()
         if self.replay is not None:
             self.replay.rewind()

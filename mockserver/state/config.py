@@ -52,3 +52,9 @@ class ServerConfig:
     chaos_rate: float = 0.0
     chaos_seed: int | None = None
     chaos_faults: tuple[str, ...] = ()
+    # Where state lives (store/open.py): memory:// (default, bounded), sqlite:///path/state.db,
+    # redis://host:6379/0. SQLite and Redis survive restarts and are shared by workers/replicas.
+    store_url: str = "memory://"
+    # Multiplies the retention the real API documents (stored responses 30 days, background
+    # responses about 10 minutes); e.g. 0.001 keeps responses 43 minutes.
+    retention_scale: float = 1.0

@@ -11,7 +11,7 @@ from mockserver.scenarios.clock import Clock, SystemClock
 from mockserver.scenarios.journal import Journal
 from mockserver.scenarios.stubs.registry import StubRegistry
 from mockserver.state.config import ServerConfig
-from mockserver.state.store import MemoryStore, Store
+from mockserver.state.store import MemoryStore, Store, StoredConversation, StoredResponse
 
 
 @dataclass
@@ -30,10 +30,29 @@ class MockState:
     # Key of compaction items' `encrypted_content` (compaction.py): `config.compaction_key` when
     # set, else random, so items made by another server do not verify here.
     compaction_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    # What `reset` restores: the seed file's responses and conversations (seed.py).
+    seed_responses: list[StoredResponse] = field(default_factory=list, repr=False)
+    seed_conversations: list[StoredConversation] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if self.config.compaction_key:
             self.compaction_key = self.config.compaction_key.encode()
+        # Stub counters and scenario states live in the store, shared by every worker using it.
+        self.stubs.tally = self.store
+
+    def plant_seed(self) -> None:
+        """Store the seed where it is missing (a restarted worker keeps what others changed)."""
+        for response in self.seed_responses:
+            self.store.add_response(response)
+        for conversation in self.seed_conversations:
+            self.store.add_conversation(conversation)
+
+    def reset(self) -> None:
+        """Back to the start-up state: the seed and the start-up stubs, nothing else."""
+        self.store.clear()
+        self.plant_seed()
+        self.journal.clear()
+        self.stubs.reset()
 
     def record_failure(self, exc: BaseException) -> None:
         with self._lock:

@@ -110,10 +110,7 @@ async def create_items(request: Request) -> Response:
     _check_include(request)
     _load(state, conversation_id)
     items = new_items(body["items"], _item_ids(state, conversation_id))
-    updated = state.store.update_conversation(
-        conversation_id, lambda stored: stored.items.extend(items)
-    )
-    if updated is None:
+    if not state.store.append_items(conversation_id, items):
         raise conversation_not_found(conversation_id)
     return json_response(
         {
@@ -169,8 +166,7 @@ def open_conversation(state: MockState, value: Any) -> StoredConversation | None
 
 def append_turn(state: MockState, conversation_id: str, turn: Turn) -> None:
     """After a response: its input items, then its output items, join the conversation."""
-    items = [*turn.input_items, *turn.response["output"]]
-    state.store.update_conversation(conversation_id, lambda stored: stored.items.extend(items))
+    state.store.append_items(conversation_id, [*turn.input_items, *turn.response["output"]])
 
 
 routes = [
