@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+import orjson
 
 from mockserver.cli.lifecycle_options import add_lifecycle_arguments, lifecycle_config
 from mockserver.cli.recordings import COMMANDS as RECORDING_COMMANDS
 from mockserver.cli.recordings import add_commands as add_recording_commands
 from mockserver.cli.recordings import add_replay_arguments, replay_config
+from mockserver.cli.store_options import add_store_arguments, store_config
 from mockserver.cli.stubs import add_stub_arguments, stub_config
 from mockserver.contract.errors import ConfigurationError
-from mockserver.http.serving import run_foreground
+from mockserver.http.serving import WORKER_ARGV_VARIABLE, run_foreground, run_workers, tune_gc
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -75,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_replay_arguments(serve)
     add_lifecycle_arguments(serve)
     add_stub_arguments(serve)
+    add_store_arguments(serve)
 
     schemas = commands.add_parser(
         "schemas", help="generate schemas/ from the installed openai SDK's types"
@@ -87,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_serve(args: argparse.Namespace) -> int:
+def serve_app(args: argparse.Namespace) -> object:
+    """The app ``serve`` runs, from its parsed arguments."""
     from mockserver.http.app import create_app
     from mockserver.scenarios.pacing import Pacing
     from mockserver.state.config import DEFAULT_MAX_BODY_BYTES, ServerConfig
@@ -109,10 +115,29 @@ def run_serve(args: argparse.Namespace) -> int:
         cors_origins=tuple(args.cors_origins),
         **lifecycle_config(args),
         **stub_config(args),
+        **store_config(args),
         edge_cases=args.edge_cases,
         edge_seed=args.edge_seed,
     )
-    app = create_app(config, replay=replay_config(args))
+    replay = replay_config(args)
+    if replay is not None and args.workers > 1:
+        raise ConfigurationError(
+            "--recordings works with one worker only (recording writes cassette files from "
+            "one process); drop --workers or --recordings"
+        )
+    return create_app(config, replay=replay)
+
+
+def worker_app() -> object:
+    """The app of one ``--workers`` process (uvicorn calls this factory in each of them)."""
+    argv = orjson.loads(os.environ[WORKER_ARGV_VARIABLE])
+    app = serve_app(build_parser().parse_args(argv))
+    tune_gc()
+    return app
+
+
+def run_serve(args: argparse.Namespace, argv: list[str]) -> int:
+    app = serve_app(args)  # also checks the options and the store, and plants the seed once
     print(
         f"mockserver: serving the Responses API at http://{args.host}:{args.port}/v1",
         file=sys.stderr,
@@ -121,6 +146,10 @@ def run_serve(args: argparse.Namespace) -> int:
         f"mockserver: inspector at http://{args.host}:{args.port}/__mockserver/inspector",
         file=sys.stderr,
     )
+    if args.workers > 1:
+        app.state.mock.store.close()  # type: ignore[attr-defined]
+        print(f"mockserver: {args.workers} workers sharing {args.store}", file=sys.stderr)
+        return run_workers("mockserver.cli.main:worker_app", argv, args)
     return run_foreground(app, args)
 
 
@@ -143,10 +172,11 @@ def run_schemas(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     try:
         if args.command == "serve":
-            return run_serve(args)
+            return run_serve(args, argv)
         if args.command in RECORDING_COMMANDS:
             return RECORDING_COMMANDS[args.command](args)
         return run_schemas(args)
