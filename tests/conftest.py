@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from redis_server import MISSING, redis_binary, running_redis
 
 pytest_plugins = ["pytester"]

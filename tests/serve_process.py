@@ -56,7 +56,8 @@ class ServeProcess:
                 return self
             except httpx.TransportError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"mockserver serve did not start: {self.log.read_text()}")
+                    log = self.log.read_text()
+                    raise RuntimeError(f"mockserver serve did not start: {log}") from None
                 time.sleep(0.05)
 
     def stop(self) -> None:

@@ -37,14 +37,24 @@ def started_replicas(
         orjson.dumps(
             {
                 "responses": [{"id": "resp_seeded", "output": [], "created_at": 1}],
-                "conversations": [{"id": "conv_seeded", "items": [{"role": "user", "content": "x"}]}],
+                "conversations": [
+                    {"id": "conv_seeded", "items": [{"role": "user", "content": "x"}]}
+                ],
             }
         )
     )
     stubs = tmp_path / "stubs.yaml"
     stubs.write_text("- name: once\n  match: {input: one-shot}\n  times: 1\n  answer: Only once.\n")
-    argv = ["--store", store_url, "--seed", str(seed), "--stubs", str(stubs),
-            "--background-queue-ms", "0"]
+    argv = [
+        "--store",
+        store_url,
+        "--seed",
+        str(seed),
+        "--stubs",
+        str(stubs),
+        "--background-queue-ms",
+        "0",
+    ]
     with (
         serving(argv, tmp_path / "a.log") as first,
         serving(argv, tmp_path / "b.log") as second,
@@ -61,7 +71,9 @@ def replicas(
 
 
 def post(server: ServeProcess, path: str, body: dict, **headers: str) -> httpx.Response:
-    return httpx.post(f"{server.base_url}{path}", json=body, headers={**AUTH, **headers}, timeout=60)
+    return httpx.post(
+        f"{server.base_url}{path}", json=body, headers={**AUTH, **headers}, timeout=60
+    )
 
 
 def get(server: ServeProcess, path: str) -> httpx.Response:
@@ -89,7 +101,10 @@ def test_any_replica_answers_for_the_other(replicas: tuple[ServeProcess, ServePr
     assert chained.status_code == 200, chained.text
     items = get(first, f"/responses/{chained.json()['id']}/input_items").json()
     assert [i["content"][0]["text"] for i in items["data"]] == ["Hello there"]
-    assert httpx.delete(f"{second.base_url}/responses/{created['id']}", headers=AUTH).status_code == 200
+    assert (
+        httpx.delete(f"{second.base_url}/responses/{created['id']}", headers=AUTH).status_code
+        == 200
+    )
     assert get(first, f"/responses/{created['id']}").status_code == 404
 
 
@@ -108,7 +123,9 @@ def test_200_concurrent_appends_through_two_replicas_lose_nothing(
 
     def turn(n: int) -> str:
         server = (first, second)[n % 2]
-        reply = post(server, "/responses", {**CREATE, "input": f"turn {n}", "conversation": conversation})
+        reply = post(
+            server, "/responses", {**CREATE, "input": f"turn {n}", "conversation": conversation}
+        )
         assert reply.status_code == 200, reply.text
         return reply.json()["id"]
 
@@ -120,7 +137,9 @@ def test_200_concurrent_appends_through_two_replicas_lose_nothing(
     assert len(ids) == len(set(ids)) == 180 + 20 * 2  # each turn adds its input and its output
     assert set(appended) <= set(ids)
     texts = [i["content"][0]["text"] for i in items if i.get("role") == "user"]
-    assert sorted(texts) == sorted([f"item {n}" for n in range(180)] + [f"turn {n}" for n in range(20)])
+    assert sorted(texts) == sorted(
+        [f"item {n}" for n in range(180)] + [f"turn {n}" for n in range(20)]
+    )
     assert len(turns) == len(set(turns)) == 20
 
 
@@ -128,22 +147,32 @@ def test_a_background_job_has_one_fate_on_every_replica(
     replicas: tuple[ServeProcess, ServeProcess],
 ) -> None:
     first, second = replicas
-    job = post(first, "/responses", {**CREATE, "background": True},
-               **{"x-mockserver-background-run-ms": "3000"}).json()
+    job = post(
+        first,
+        "/responses",
+        {**CREATE, "background": True},
+        **{"x-mockserver-background-run-ms": "3000"},
+    ).json()
     assert get(second, f"/responses/{job['id']}").json()["status"] in ("queued", "in_progress")
     with ThreadPoolExecutor(8) as pool:
-        cancels = list(pool.map(
-            lambda n: post((first, second)[n % 2], f"/responses/{job['id']}/cancel", {}).json(),
-            range(8),
-        ))
+        cancels = list(
+            pool.map(
+                lambda n: post((first, second)[n % 2], f"/responses/{job['id']}/cancel", {}).json(),
+                range(8),
+            )
+        )
     assert {c["status"] for c in cancels} == {"cancelled"}
     assert get(first, f"/responses/{job['id']}").json()["status"] == "cancelled"
     # The stream, resumed on the other replica, ends where the cancellation cut it.
     resumed = get(second, f"/responses/{job['id']}?stream=true&starting_after=0")
     assert "response.completed" not in resumed.text
 
-    done = post(second, "/responses", {**CREATE, "background": True},
-                **{"x-mockserver-background-run-ms": "200"}).json()
+    done = post(
+        second,
+        "/responses",
+        {**CREATE, "background": True},
+        **{"x-mockserver-background-run-ms": "200"},
+    ).json()
     streamed = get(first, f"/responses/{done['id']}?stream=true&starting_after=1")
     assert streamed.status_code == 200 and "event: response.completed" in streamed.text
     assert get(second, f"/responses/{done['id']}").json()["status"] == "completed"
@@ -166,8 +195,11 @@ def test_reset_returns_every_replica_to_the_start_up_state(
 ) -> None:
     first, second = replicas
     created = post(first, "/responses", CREATE).json()
-    post(first, "/conversations/conv_seeded/items",
-         {"items": [{"type": "message", "role": "user", "content": "more"}]})
+    post(
+        first,
+        "/conversations/conv_seeded/items",
+        {"items": [{"type": "message", "role": "user", "content": "more"}]},
+    )
     post(second, "/responses", {**CREATE, "input": "one-shot"})
     assert httpx.post(f"{second.url}/__mockserver/reset").json() == {"reset": True}
     assert get(first, f"/responses/{created['id']}").status_code == 404
@@ -188,8 +220,11 @@ def test_kill_9_and_restart_lose_no_acknowledged_write(
         acknowledged: dict[str, list[str]] = {"responses": [], "items": [], "jobs": []}
         for n in range(30):
             acknowledged["responses"].append(post(first, "/responses", CREATE).json()["id"])
-            reply = post(first, f"/conversations/{conversation}/items",
-                         {"items": [{"type": "message", "role": "user", "content": f"{n}"}]})
+            reply = post(
+                first,
+                f"/conversations/{conversation}/items",
+                {"items": [{"type": "message", "role": "user", "content": f"{n}"}]},
+            )
             acknowledged["items"].append(reply.json()["data"][0]["id"])
             if n % 5 == 0:
                 job = post(first, "/responses", {**CREATE, "background": True}).json()

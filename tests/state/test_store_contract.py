@@ -50,10 +50,16 @@ def store(store_url: str) -> Iterator[Store]:
 
 
 def response(response_id: str = "resp_1", **fields: object) -> StoredResponse:
-    body = {"id": response_id, "object": "response", "created_at": 1, "status": "completed",
-            "output": [{"id": "msg_2", "type": "message"}]}
+    body = {
+        "id": response_id,
+        "object": "response",
+        "created_at": 1,
+        "status": "completed",
+        "output": [{"id": "msg_2", "type": "message"}],
+    }
     return StoredResponse(
-        {**body, **fields}, [{"id": "msg_1", "type": "message"}],
+        {**body, **fields},
+        [{"id": "msg_1", "type": "message"}],
         [{"id": "msg_1", "type": "message"}, {"id": "msg_2", "type": "message"}],
     )
 
@@ -82,7 +88,11 @@ def test_every_field_round_trips(store: Store) -> None:
     events = [{"type": "response.created", "sequence_number": 0, "obfuscation": "abc"}]
     original = StoredResponse(
         {"id": "resp_1", "output": [], "usage": None, "temperature": 0.7, "text": "é✓"},
-        [{"id": "msg_1"}], [{"id": "other"}], events, job(), "conv_1",
+        [{"id": "msg_1"}],
+        [{"id": "other"}],
+        events,
+        job(),
+        "conv_1",
     )
     store.put_response(original)
     assert store.get_response("resp_1") == original
@@ -167,7 +177,9 @@ def test_conversations_put_get_update_delete(store: Store) -> None:
     again = store.get_conversation("conv_1")
     assert again is not None
     assert (again.items, again.pending, again.conversation["metadata"]) == (
-        [{"id": "msg_1"}], ["resp_9"], {"k": "v"}
+        [{"id": "msg_1"}],
+        ["resp_9"],
+        {"k": "v"},
     )
     assert store.update_conversation("conv_2", lambda c: None) is None
     assert [c.id for c in store.list_conversations()] == ["conv_1"]

@@ -202,7 +202,8 @@ class MemoryStore:
             return stored
 
     def append_items(self, conversation_id: str, items: list[dict[str, Any]]) -> bool:
-        return self.update_conversation(conversation_id, lambda c: c.items.extend(items)) is not None
+        appended = self.update_conversation(conversation_id, lambda c: c.items.extend(items))
+        return appended is not None
 
     def count(self, name: str, by: int = 1) -> int:
         with self._lock:
