@@ -51,7 +51,7 @@ def one_round(wrk: str, kind: str, workers: int, args: argparse.Namespace, tmp: 
     with store_url(kind, tmp) as url:
         server = ServeProcess(
             ["--store", url, "--workers", str(workers)], tmp / f"{kind}-{workers}.log", free_port()
-        ).start()
+        ).start(workers)
         try:
             endpoint = f"{server.base_url}/responses"
             loadgen.run_wrk(wrk, endpoint, body, 32, 1)  # warm-up: every worker answering

@@ -40,7 +40,13 @@ class ServeProcess:
     def base_url(self) -> str:
         return f"{self.url}/v1"
 
-    def start(self) -> ServeProcess:
+    def workers_ready(self) -> int:
+        return self.log.read_text().count(" ready\n") if self.log.exists() else 0
+
+    def start(self, workers: int = 1) -> ServeProcess:
+        """Start; return once it answers and (with ``--workers``) ``workers`` more workers than
+        were ready before are ready."""
+        ready_before = self.workers_ready()
         with self.log.open("ab") as stderr:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "mockserver", "serve", *self.argv, "--port", str(self.port)],
@@ -51,14 +57,16 @@ class ServeProcess:
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError(f"mockserver serve exited: {self.log.read_text()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"mockserver serve did not start: {self.log.read_text()}")
             try:
                 httpx.get(f"{self.url}/__mockserver/scenarios", timeout=5)
-                return self
             except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    log = self.log.read_text()
-                    raise RuntimeError(f"mockserver serve did not start: {log}") from None
                 time.sleep(0.05)
+                continue
+            if workers == 1 or self.workers_ready() - ready_before >= workers:
+                return self
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -133,6 +133,7 @@ def worker_app() -> object:
     argv = orjson.loads(os.environ[WORKER_ARGV_VARIABLE])
     app = serve_app(build_parser().parse_args(argv))
     tune_gc()
+    print(f"mockserver: worker {os.getpid()} ready", file=sys.stderr, flush=True)
     return app
 
 
