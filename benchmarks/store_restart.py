@@ -4,7 +4,8 @@ server is killed with ``kill -9`` and started again on the same port and store.
 
 The mix (8 clients at once): stored creates, chained creates (``previous_response_id``),
 conversation item appends, conversation turns and background jobs. A request that got no answer
-(its connection died with a worker) is *not acknowledged*; every acknowledged response, item and
+(its connection died with a worker) is *not acknowledged*; a refused connection is retried,
+since the request never reached a server; every acknowledged response, item and
 job must be there afterwards, each item exactly once. Prints a JSON report; asserts nothing.
 
     .venv/bin/python benchmarks/store_restart.py [--stores sqlite,redis] [--requests 200]
@@ -36,6 +37,7 @@ from serve_process import ServeProcess, free_port  # noqa: E402
 
 AUTH = {"authorization": "Bearer sk-test"}
 MODEL = "gpt-4o-mini"
+RETRY_SECONDS = 60.0
 
 
 class Run:
@@ -49,10 +51,21 @@ class Run:
         self.failed: Counter[str] = Counter()
 
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
-        try:
-            reply = httpx.post(f"{self.server.base_url}{path}", json=body, headers=AUTH, timeout=30)
-        except httpx.TransportError:
-            return None
+        """POST; None when no answer came. A refused connection never reached the server, so it
+        is retried (while the server restarts); a connection that died mid-request is not."""
+        deadline = time.monotonic() + RETRY_SECONDS
+        while True:
+            try:
+                reply = httpx.post(
+                    f"{self.server.base_url}{path}", json=body, headers=AUTH, timeout=30
+                )
+                break
+            except httpx.ConnectError:
+                if time.monotonic() > deadline:
+                    return None
+                time.sleep(0.05)
+            except httpx.TransportError:
+                return None
         return reply.json() if reply.status_code == 200 else None
 
     def request(self, n: int) -> None:
@@ -90,10 +103,22 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in found.split()]
 
 
-def kill_tree(pid: int) -> None:
+def workers(pid: int) -> list[int]:
+    """The uvicorn worker processes of a server (not multiprocessing's resource tracker)."""
+    found = []
     for child in children(pid):
-        os.kill(child, signal.SIGKILL)
+        cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        if b"spawn_main" in cmdline:
+            found.append(child)
+    return found
+
+
+def kill_tree(pid: int) -> None:
+    """kill -9 the server and its workers (the parent first, so it respawns none)."""
+    workers = children(pid)
     os.kill(pid, signal.SIGKILL)
+    for child in workers:
+        os.kill(child, signal.SIGKILL)
 
 
 def check(run: Run) -> dict[str, Any]:
@@ -151,7 +176,7 @@ def run_store(kind: str, url: str, requests: int, tmp: Path) -> dict[str, Any]:
             if n != at:
                 return
             if at == requests // 3:
-                victim = children(server.process.pid)[0]  # type: ignore[union-attr]
+                victim = workers(server.process.pid)[0]  # type: ignore[union-attr]
                 os.kill(victim, signal.SIGKILL)
                 events.append(f"kill -9 of worker {victim} at request {n}")
             else:
