@@ -151,7 +151,7 @@ def test_a_background_job_has_one_fate_on_every_replica(
         first,
         "/responses",
         {**CREATE, "background": True},
-        **{"x-mockserver-background-run-ms": "3000"},
+        **{"x-mockserver-background-run-ms": "600000"},
     ).json()
     assert get(second, f"/responses/{job['id']}").json()["status"] in ("queued", "in_progress")
     with ThreadPoolExecutor(8) as pool:
