@@ -48,6 +48,11 @@ def store_config(args: argparse.Namespace) -> dict[str, Any]:
             "worker would see only the responses it created itself. Use --store "
             "sqlite:///state.db (workers on one machine) or --store redis://host:6379/0."
         )
+    if args.workers > 1 and getattr(args, "id_seed", None) is not None:
+        raise ConfigurationError(
+            f"--id-seed with --workers {args.workers}: every worker would make the same ids "
+            "and overwrite each other's responses; drop --id-seed, or run one worker"
+        )
     scale = args.retention_scale
     if not (math.isfinite(scale) and scale > 0):
         raise ConfigurationError(f"--retention-scale must be a number > 0, got {scale:g}")

@@ -113,6 +113,7 @@ class MockServer:
                 self.replay.close()
             self._server.should_exit = True
             self._thread.join(timeout=STARTUP_TIMEOUT)
+            self.state.store.close()  # connections of a SQLite or Redis store (reopened on use)
         self._server = self._thread = None
 
     def reset(self) -> None:

@@ -24,6 +24,10 @@ def serve_args(*argv: str):
     [
         (["--workers", "2"], "--workers 2 needs a shared store, but --store is memory://"),
         (["--workers", "0"], "--workers must be 1 or more, got 0"),
+        (
+            ["--workers", "2", "--store", "sqlite:///x.db", "--id-seed", "1"],
+            "every worker would make the same ids",
+        ),
         (["--retention-scale", "0"], "--retention-scale must be a number > 0, got 0"),
         (["--store", "postgres://x"], "unknown kind of store; use memory://"),
         (["--store", "memory://?max_items=3"], "unknown option(s) ['max_items']"),

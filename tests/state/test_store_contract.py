@@ -71,8 +71,10 @@ def conversation(conversation_id: str = "conv_1", items: int = 0) -> StoredConve
     )
 
 
-def job() -> BackgroundJob:
-    return BackgroundJob(created_at=100.0, started_at=101.0, done_at=105.0, outcome="completed")
+def job(running: float = 5.0) -> BackgroundJob:
+    return BackgroundJob(
+        created_at=100.0, started_at=100.0, done_at=100.0 + running, outcome="completed"
+    )
 
 
 def test_put_get_delete_response(store: Store) -> None:
@@ -262,17 +264,21 @@ def test_clear_forgets_everything(store: Store) -> None:
 
 
 def test_responses_expire_by_retention(store_url: str) -> None:
-    retention = Retention(response_seconds=0.3, background_seconds=0.15)
-    store = open_store(store_url, retention)
+    # Margins of 0.7 s or more either side of every expiry: sleeps overshoot on a busy machine.
+    store = open_store(store_url, Retention(response_seconds=2.0, background_seconds=0.5))
     try:
         store.put_response(response("resp_plain"))
-        store.put_response(replace(response("resp_job"), job=job()))
+        store.put_response(replace(response("resp_job"), job=job(running=0)))
+        # A background job's window opens when it is done: 1.0 s of running + 0.5 s.
+        store.put_response(replace(response("resp_long_job"), job=job(running=1.0)))
         store.put_conversation(conversation())
-        time.sleep(0.2)
+        time.sleep(0.8)
         assert store.get_response("resp_job") is None
         assert store.get_response("resp_plain") is not None
-        time.sleep(0.2)
+        assert store.get_response("resp_long_job") is not None
+        time.sleep(1.5)
         assert store.get_response("resp_plain") is None
+        assert store.get_response("resp_long_job") is None
         assert store.list_responses() == []
         assert store.get_conversation("conv_1") is not None  # conversations do not expire
     finally:
@@ -283,7 +289,7 @@ def test_responses_expire_by_retention(store_url: str) -> None:
 def test_cancel_keeps_the_retention(store_url: str) -> None:
     store = open_store(store_url, Retention(background_seconds=0.3))
     try:
-        store.put_response(replace(response(), job=job()))
+        store.put_response(replace(response(), job=job(running=0)))
         time.sleep(0.15)
         store.update_response("resp_1", lambda c: replace(c, job=cancel(c.job, 102.0)))  # type: ignore[arg-type]
         time.sleep(0.2)

@@ -69,8 +69,11 @@ class Retention:
             raise ValueError(f"retention scale must be a number > 0, got {self.scale!r}")
 
     def seconds(self, stored: StoredResponse) -> float:
-        base = self.background_seconds if stored.job is not None else self.response_seconds
-        return base * self.scale
+        """From now (when it is stored); a background job's window opens when it is done."""
+        if stored.job is None:
+            return self.response_seconds * self.scale
+        running = max(0.0, stored.job.done_at - stored.job.created_at)
+        return running + self.background_seconds * self.scale
 
 
 class Store(Protocol):
