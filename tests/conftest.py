@@ -1,6 +1,12 @@
 """Shared test setup."""
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+
 import openai
+import pytest
+from redis_server import MISSING, redis_binary, running_redis
 
 pytest_plugins = ["pytester"]
 
@@ -24,3 +30,10 @@ def _load_the_sdks_http_stack() -> None:
 
 
 _load_the_sdks_http_stack()
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server for this test session (skips, naming the binary, without one)."""
+    if redis_binary() is None:
+        pytest.skip(MISSING)
+    with running_redis() as url:
+        yield url

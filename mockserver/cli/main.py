@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from mockserver.cli.arg_types import MAX_PORT, MIN_PORT, port_number
 from mockserver.cli.exposure import add_exposure_arguments, allowed_hosts, warn_if_exposed
@@ -13,9 +16,16 @@ from mockserver.cli.lifecycle_options import add_lifecycle_arguments, lifecycle_
 from mockserver.cli.recordings import COMMANDS as RECORDING_COMMANDS
 from mockserver.cli.recordings import add_commands as add_recording_commands
 from mockserver.cli.recordings import add_replay_arguments, replay_config
+from mockserver.cli.store_options import add_store_arguments, store_config
 from mockserver.cli.stubs import add_stub_arguments, stub_config
 from mockserver.contract.errors import ConfigurationError
-from mockserver.http.serving import run_foreground
+from mockserver.http.serving import (
+    WORKER_ARGV_VARIABLE,
+    redact_access_log,
+    run_foreground,
+    run_workers,
+    tune_gc,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -119,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_replay_arguments(serve)
     add_lifecycle_arguments(serve)
     add_stub_arguments(serve)
+    add_store_arguments(serve)
 
     schemas = commands.add_parser(
         "schemas", help="generate schemas/ from the installed openai SDK's types"
@@ -140,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_serve(args: argparse.Namespace) -> int:
+def serve_app(args: argparse.Namespace) -> object:
+    """The app ``serve`` runs, from its parsed arguments."""
     from mockserver.http.app import create_app
     from mockserver.scenarios.pacing import Pacing
     from mockserver.state.config import DEFAULT_MAX_BODY_BYTES, ServerConfig
@@ -173,12 +185,17 @@ def run_serve(args: argparse.Namespace) -> int:
         cors_origins=tuple(args.cors_origins),
         **lifecycle_config(args),
         **stub_config(args),
+        **store_config(args),
         edge_cases=args.edge_cases,
         edge_seed=args.edge_seed,
     )
-    app = create_app(config, replay=replay_config(args))
-    warn_if_exposed(args.host, config.admin_key or config.api_key)
-    return run_foreground(app, args, serving_banner)
+    replay = replay_config(args)
+    if replay is not None and args.workers > 1:
+        raise ConfigurationError(
+            "--recordings works with one worker only (recording writes cassette files from "
+            "one process); drop --workers or --recordings"
+        )
+    return create_app(config, replay=replay)
 
 
 def serving_banner(url: str) -> list[str]:
@@ -186,6 +203,30 @@ def serving_banner(url: str) -> list[str]:
         f"mockserver: serving the Responses API at {url}/v1",
         f"mockserver: inspector at {url}/__mockserver/inspector",
     ]
+
+
+def worker_app() -> object:
+    """The app of one ``--workers`` process (uvicorn calls this factory in each of them)."""
+    argv = orjson.loads(os.environ[WORKER_ARGV_VARIABLE])
+    app = serve_app(build_parser().parse_args(argv))
+    redact_access_log()
+    tune_gc()
+    print(f"mockserver: worker {os.getpid()} ready", file=sys.stderr, flush=True)
+    return app
+
+
+def run_serve(args: argparse.Namespace, argv: list[str]) -> int:
+    app = serve_app(args)  # also checks the options and the store, and plants the seed once
+    warn_if_exposed(args.host, app.state.mock.config.admin_key or app.state.mock.config.api_key)
+    if args.workers > 1:
+        app.state.mock.store.close()  # type: ignore[attr-defined]
+
+        def banner(url: str) -> list[str]:
+            shared = f"mockserver: {args.workers} workers sharing {args.store}"
+            return [*serving_banner(url), shared]
+
+        return run_workers("mockserver.cli.main:worker_app", argv, args, banner)
+    return run_foreground(app, args, serving_banner)
 
 
 def run_schemas(args: argparse.Namespace) -> int:
@@ -199,10 +240,11 @@ def run_schemas(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     try:
         if args.command == "serve":
-            return run_serve(args)
+            return run_serve(args, argv)
         if args.command in RECORDING_COMMANDS:
             return RECORDING_COMMANDS[args.command](args)
         return run_schemas(args)

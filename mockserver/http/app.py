@@ -33,7 +33,7 @@ from mockserver.scenarios.stubs import load_stubs
 from mockserver.state.config import ServerConfig
 from mockserver.state.mock_state import MockState
 from mockserver.state.seed import load_seed
-from mockserver.state.store import MemoryStore, Store
+from mockserver.state.store import Retention, Store, open_store
 
 
 def invalid_url(request: Request) -> APIError:
@@ -62,7 +62,9 @@ def create_app(
     replay: ReplayConfig | None = None,
 ) -> Starlette:
     config = config or ServerConfig()
-    state = MockState(config=config, store=store or MemoryStore())
+    if store is None:
+        store = open_store(config.store_url, Retention(scale=config.retention_scale))
+    state = MockState(config=config, store=store)
     if clock is not None:
         state.clock = clock
     state.ids = ids or IdFactory(config.id_seed)

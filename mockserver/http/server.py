@@ -120,13 +120,14 @@ class MockServer:
                 self.replay.close()
             self._server.should_exit = True
             self._thread.join(timeout=STARTUP_TIMEOUT)
+            self.state.store.close()  # connections of a SQLite or Redis store (reopened on use)
         self._server = self._thread = None
 
     def reset(self) -> None:
-        """Forget all state (responses, journal, failures) between tests."""
-        self.state.store.clear()
-        self.state.journal.clear()
-        self.state.stubs.reset()  # keeps the start-up stubs, clears counters and states
+        """Back to the start-up state between tests: the seed file's responses and conversations
+        and the start-up stubs stay; everything else (responses, conversations, journal,
+        run-time stubs, counters, scenario states, failures) is forgotten."""
+        self.state.reset()
         self.state.take_failures()
         if self.replay is not None:
             self.replay.rewind()

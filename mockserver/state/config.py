@@ -68,3 +68,9 @@ class ServerConfig:
     # Host names the server answers besides IP addresses and localhost (host_check.py);
     # "*" answers any Host (turns the DNS-rebinding guard off).
     allowed_hosts: tuple[str, ...] = ()
+    # Where state lives (store/open.py): memory:// (default, bounded), sqlite:///path/state.db,
+    # redis://host:6379/0. SQLite and Redis survive restarts and are shared by workers/replicas.
+    store_url: str = "memory://"
+    # Multiplies the retention the real API documents (stored responses 30 days, background
+    # responses about 10 minutes); e.g. 0.001 keeps responses 43 minutes.
+    retention_scale: float = 1.0

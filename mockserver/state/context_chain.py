@@ -75,12 +75,16 @@ def chain_context(store: Store, stored: StoredResponse, now: float) -> Sequence[
 
 
 def conversation_context(conversation: StoredConversation) -> TalliedContext:
-    """A conversation's items as the context of its next turn."""
+    """A conversation's items as the context of its next turn. The stored tally counts only
+    while it covers every item: items appended by another writer (``Store.append_items``, from
+    any replica) leave it behind, and then the items are counted again."""
     items = conversation.items
-    tally = _tally(conversation.tally, items)
+    stored = conversation.tally
+    current = stored is not None and ContextTally.from_json(stored).length == len(items)
+    tally = ContextTally.from_json(stored) if current and stored is not None else tally_of(items)
     split = max(0, len(items) - CONVERSATION_TAIL)
     context = TalliedContext(items[split:], tally, lambda: items[:split])
-    if conversation.tally is not None and conversation.last_response is not None:
+    if current and conversation.last_response is not None:
         context.anchored(conversation.last_response)
     return context
 

@@ -12,7 +12,7 @@ from mockserver.scenarios.clock import Clock, SystemClock
 from mockserver.scenarios.journal import Journal
 from mockserver.scenarios.stubs.registry import StubRegistry
 from mockserver.state.config import ServerConfig
-from mockserver.state.store import MemoryStore, Store
+from mockserver.state.store import MemoryStore, Store, StoredConversation, StoredResponse
 
 
 @dataclass
@@ -31,6 +31,9 @@ class MockState:
     # Key of compaction items' `encrypted_content` (compaction.py): `config.compaction_key` when
     # set, else random, so items made by another server do not verify here.
     compaction_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    # What `reset` restores: the seed file's responses and conversations (seed.py).
+    seed_responses: list[StoredResponse] = field(default_factory=list, repr=False)
+    seed_conversations: list[StoredConversation] = field(default_factory=list, repr=False)
 
     # Failures not kept because `config.max_failures` were already waiting.
     failures_dropped: int = 0
@@ -40,6 +43,22 @@ class MockState:
             self.compaction_key = self.config.compaction_key.encode()
         self.journal.max_bytes = self.config.journal_max_bytes
         self.journal.body_bytes = self.config.journal_body_bytes
+        # Stub counters and scenario states live in the store, shared by every worker using it.
+        self.stubs.tally = self.store
+
+    def plant_seed(self) -> None:
+        """Store the seed where it is missing (a restarted worker keeps what others changed)."""
+        for response in self.seed_responses:
+            self.store.add_response(response)
+        for conversation in self.seed_conversations:
+            self.store.add_conversation(conversation)
+
+    def reset(self) -> None:
+        """Back to the start-up state: the seed and the start-up stubs, nothing else."""
+        self.store.clear()
+        self.plant_seed()
+        self.journal.clear()
+        self.stubs.reset()
 
     def record_failure(self, exc: BaseException) -> None:
         """Keep ``exc`` for ``take_failures``; bounded, since nobody drains it under ``serve``.

@@ -110,8 +110,7 @@ def load_seed(state: MockState, path: Path) -> int:
         raise ConfigurationError(f"seed file {path} is not valid JSON: {exc}") from None
     entries = parse_seed(data, str(path))
     conversations = parse_conversations(data, str(path), state)
-    for entry in entries:
-        state.store.put_response(entry)
-    for conversation in conversations:
-        state.store.put_conversation(conversation)
+    state.seed_responses = entries
+    state.seed_conversations = conversations
+    state.plant_seed()
     return len(entries) + len(conversations)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -89,6 +90,32 @@ def test_reset_forgets_everything(monkeypatch: pytest.MonkeyPatch) -> None:
         server.raise_failures()  # nothing left to raise
         with pytest.raises(openai.NotFoundError):
             client.responses.retrieve(response.id)
+
+
+def test_reset_restores_the_seed_and_start_up_stubs(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(
+        '{"responses": [{"id": "resp_seeded", "output": []}],'
+        ' "conversations": [{"id": "conv_seeded", "items": [{"role": "user", "content": "Hi"}]}]}'
+    )
+    stubs = tmp_path / "stubs.yaml"
+    stubs.write_text("- match: {input: scripted}\n  times: 1\n  answer: Scripted.\n")
+    with MockServer(seed_file=seed, stubs=(stubs,)) as server, sdk(server) as client:
+        client.responses.delete("resp_seeded")
+        client.conversations.items.create(
+            "conv_seeded", items=[{"type": "message", "role": "user", "content": "more"}]
+        )
+        assert client.responses.create(model="gpt-4o-mini", input="scripted").output_text == (
+            "Scripted."
+        )
+        server.stub(input="other", text="Run-time stub.")
+        server.reset()
+        assert client.responses.retrieve("resp_seeded").id == "resp_seeded"
+        assert len(client.conversations.items.list("conv_seeded").data) == 1
+        assert [e.stub.source for e in server.stubs.entries()] == [str(stubs)]
+        assert client.responses.create(model="gpt-4o-mini", input="scripted").output_text == (
+            "Scripted."
+        )
 
 
 def broken_store(server: MockServer, monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:

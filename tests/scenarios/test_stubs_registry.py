@@ -6,7 +6,7 @@ from typing import Any
 
 from mockserver.scenarios.stubs.matching import RequestView
 from mockserver.scenarios.stubs.model import parse_stub
-from mockserver.scenarios.stubs.registry import StubRegistry
+from mockserver.scenarios.stubs.registry import LocalTally, StubRegistry
 
 
 def add(registry: StubRegistry, permanent: bool = False, **rule: Any) -> str:
@@ -103,3 +103,21 @@ def test_a_miss_explains_the_nearest_stubs() -> None:
     assert "weather: model is 'm', wanted it to equal 'o3'" in text
     assert registry.misses == [miss]
     assert StubRegistry().miss(view).describe().endswith("no stub is defined.")
+
+
+def test_registries_sharing_a_tally_count_together() -> None:
+    """Workers and replicas load the same stubs and share one tally (the store): call numbers,
+    one-shot rules and scenario states hold across them."""
+    tally = LocalTally()
+    first, second = StubRegistry(tally), StubRegistry(tally)
+    for registry in (first, second):
+        add(registry, match={"input": "pay", "scenario": "checkout"}, times=1, set_state="paid")
+        add(registry, match={"input": "pay", "call": 3, "state": "paid", "scenario": "checkout"})
+    assert answers(first, "pay") == ["stub_1"]
+    assert answers(second, "pay") == [None]  # the one-shot stub answered in the other process
+    assert second.states() == {"checkout": "paid"}
+    assert answers(second, "pay") == ["stub_2"]  # the third call of this shape, in any process
+    assert [(e.calls, e.answered) for e in first.entries()] == [(3, 1), (3, 1)]
+    second.reset()
+    assert [(e.calls, e.answered) for e in first.entries()] == [(0, 0), (0, 0)]
+    assert first.states() == {}

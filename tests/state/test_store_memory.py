@@ -1,117 +1,62 @@
-"""MemoryStore: conversations and atomic updates, under many threads."""
+"""MemoryStore: its bounds (count and bytes, least recently used first) and its compactness.
+
+What every backend does is in test_store_contract.py."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import replace
-
-from mockserver.state.store import MemoryStore, StoredConversation, StoredResponse
+from mockserver.state.store import MemoryStore, StoredConversation, StoredResponse, open_store
+from mockserver.state.store.codec import decode_response, encode_response
 
 
-def conversation(conversation_id: str = "conv_1") -> StoredConversation:
-    return StoredConversation(
-        {"id": conversation_id, "object": "conversation", "created_at": 1, "metadata": {}}
-    )
+def response(n: int, text: str = "hello") -> StoredResponse:
+    body = {"id": f"resp_{n}", "object": "response", "output": [{"type": "message", "t": text}]}
+    return StoredResponse(body, [{"id": f"msg_{n}"}], [{"id": f"msg_{n}"}, *body["output"]])
 
 
-def test_conversations_put_get_update_delete() -> None:
-    store = MemoryStore()
-    assert store.get_conversation("conv_1") is None
-    store.put_conversation(conversation())
-    got = store.get_conversation("conv_1")
-    assert got is not None and got.items == []
-    # Readers get copies: changing one does not change the store.
-    got.items.append({"id": "x"})
-    assert store.get_conversation("conv_1").items == []  # type: ignore[union-attr]
-    updated = store.update_conversation("conv_1", lambda c: c.items.append({"id": "msg_1"}))
-    assert updated is not None and updated.items == [{"id": "msg_1"}]
-    assert store.update_conversation("conv_2", lambda c: None) is None
-    assert store.delete_conversation("conv_1") and not store.delete_conversation("conv_1")
-    store.put_conversation(conversation())
-    store.clear()
-    assert store.get_conversation("conv_1") is None
-
-
-def test_concurrent_appends_lose_nothing() -> None:
-    store = MemoryStore()
-    store.put_conversation(conversation())
-
-    def append(worker: int) -> None:
-        for n in range(200):
-            store.update_conversation(
-                "conv_1", lambda c, n=n: c.items.append({"id": f"msg_{worker}_{n}"})
-            )
-
-    threads = [threading.Thread(target=append, args=(w,)) for w in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    items = store.get_conversation("conv_1").items  # type: ignore[union-attr]
-    assert len(items) == len({item["id"] for item in items}) == 8 * 200
-
-
-def test_update_response_replaces_atomically() -> None:
-    store = MemoryStore()
-    stored = StoredResponse({"id": "resp_1", "status": "queued"}, [])
-    store.put_response(stored)
-    result = store.update_response(
-        "resp_1", lambda current: replace(current, response={**current.response, "status": "x"})
-    )
-    assert result is not None and store.get_response("resp_1").response["status"] == "x"  # type: ignore[union-attr]
-    assert store.update_response("resp_2", lambda current: current) is None
-
-
-def test_responses_are_stored_as_snapshots_readers_cannot_change() -> None:
-    store = MemoryStore()
-    job = object()
-    original = StoredResponse(
-        {"id": "resp_1", "output": [{"type": "message"}]},
-        [{"id": "msg_1"}],
-        [{"id": "msg_1"}, {"type": "message"}],
-        [{"type": "response.created", "sequence_number": 0}],
-        job,
-        "conv_1",
-    )
-    store.put_response(original)
-    original.response["output"].clear()  # the caller's objects are not the stored ones
-    read = store.get_response("resp_1")
-    assert read is not None
-    assert read.response["output"] == [{"type": "message"}]
-    read.input_items.append({"id": "msg_2"})  # nor are a reader's
-    again = store.get_response("resp_1")
-    assert again is not None and again.input_items == [{"id": "msg_1"}]
-    assert (again.context, again.events) == (read.context, read.events)
-    assert again.job is job and again.conversation_id == "conv_1"
-    assert [s.id for s in store.list_responses()] == ["resp_1"]
-    assert store.delete_response("resp_1") and not store.delete_response("resp_1")
+def test_count_bound_evicts_the_least_recently_used() -> None:
+    store = MemoryStore(max_responses=3)
+    for n in range(3):
+        store.put_response(response(n))
+    assert store.get_response("resp_0") is not None  # now the most recently used
+    store.put_response(response(3))
     assert store.get_response("resp_1") is None
+    assert {s.id for s in store.list_responses()} == {"resp_0", "resp_2", "resp_3"}
+    assert len(store) == 3
 
 
-def test_list_conversations_returns_copies() -> None:
-    store = MemoryStore()
-    store.put_conversation(conversation("conv_a"))
-    (listed,) = store.list_conversations()
-    listed.items.append({"id": "msg_x"})
-    assert store.get_conversation("conv_a").items == []  # type: ignore[union-attr]
+def test_byte_bound_evicts_and_accounts_exactly() -> None:
+    store = MemoryStore(max_mb=0.05)  # 52,428 bytes
+    noise = "".join(chr(0x4E00 + (n * 7919) % 20000) for n in range(2000))  # compresses poorly
+    for n in range(40):
+        store.put_response(response(n, noise))
+    assert 0 < store.bytes_used <= 0.05 * 1024 * 1024
+    assert store.get_response("resp_39") is not None and store.get_response("resp_0") is None
+    for stored in store.list_responses():
+        store.delete_response(stored.id)
+    assert store.bytes_used == 0
 
 
-def test_responses_come_back_with_their_key_order_and_every_field() -> None:
-    store = MemoryStore()
-    first = StoredResponse(
-        {"id": "resp_1", "object": "response", "status": "completed", "output": []},
-        [{"id": "msg_1"}],
-        [],
-        [],
-        context_base="resp_0",
-        tally=[1, 2, "d", [], False, False, [], False],
-        context_derived=True,
-        conversation_id="conv_1",
-    )
-    # Same keys in another order: its own layout, and its order is kept.
-    second = StoredResponse({"status": "completed", "id": "resp_2", "object": "response"}, [])
-    store.put_response(first)
-    store.put_response(second)
-    assert store.get_response("resp_1") == first
-    got = store.get_response("resp_2")
-    assert got == second and list(got.response) == ["status", "id", "object"]  # type: ignore[union-attr]
+def test_conversations_share_the_byte_budget() -> None:
+    store = MemoryStore(max_responses=2)
+    for n in range(3):
+        store.put_conversation(
+            StoredConversation({"id": f"conv_{n}", "object": "conversation", "metadata": {}})
+        )
+    assert store.get_conversation("conv_0") is None and len(store.list_conversations()) == 2
+
+
+def test_options_come_from_the_url() -> None:
+    store = open_store("memory://?max_responses=2&max_mb=1")
+    assert isinstance(store, MemoryStore)
+    for n in range(3):
+        store.put_response(response(n))
+    assert len(store) == 2
+
+
+def test_the_usual_context_is_stored_once() -> None:
+    stored = response(1, "x" * 50)
+    # context == input_items + output: stored as a flag, rebuilt on reading
+    assert decode_response(encode_response(stored)) == stored
+    different = StoredResponse(stored.response, stored.input_items, [{"id": "other"}])
+    assert decode_response(encode_response(different)) == different
+    assert len(encode_response(stored)) < len(encode_response(different)) + 60

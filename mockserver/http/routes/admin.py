@@ -11,7 +11,7 @@
 ``GET    /__mockserver/unmatched``          strict-mode misses, with the nearest stubs
 ``GET    /__mockserver/journal``            requests seen (``?path=``, ``?method=``, ``?limit=``)
 ``DELETE /__mockserver/journal``            forget them
-``POST   /__mockserver/reset``              responses, journal, run-time stubs, states: all reset
+``POST   /__mockserver/reset``              back to the start-up state (seed, start-up stubs)
 ==========================================  ===================================================
 
 ``/__mockserver/inspector`` is the browser inspector's. Like it, the admin API is mounted in
@@ -142,10 +142,7 @@ async def clear_journal(request: Request) -> Response:
 
 
 async def reset(request: Request) -> Response:
-    state = mock_state(request)
-    state.store.clear()
-    state.journal.clear()
-    state.stubs.reset()
+    mock_state(request).reset()
     return json_response({"reset": True})
 
 

@@ -37,6 +37,8 @@ OUTCOME_CHOICES = ("failed", "completed")
 RUN_MS_HEADER = "x-mockserver-background-run-ms"
 # Real seconds between looks at a clock that is not the system clock.
 POLL_SECONDS = 0.005
+# Real seconds between looks at the store for a cancellation while a background stream runs.
+CANCEL_CHECK_SECONDS = 0.05
 # Real seconds a stream waits on such a clock before it gives up and ends (without the rest).
 MANUAL_WAIT_LIMIT = 30.0
 
@@ -108,22 +110,41 @@ async def job_events(
     state: MockState, response_id: str, starting_after: int | None, obfuscate: bool
 ) -> AsyncIterator[dict[str, Any]]:
     """The events of a background stream after ``starting_after``, each when it is due."""
+    looked_at = state.clock.now()
     stored = state.store.get_response(response_id)
     if stored is None or stored.job is None:
         return
     events = stored.events
+    # What the store said of the job at clock time `clock` (another replica may cancel or delete
+    # it). A cancel made after that look has a later `cancelled_at`, so events due by then are
+    # safe to send without looking again; while waiting for a later one, look at most every
+    # CANCEL_CHECK_SECONDS, and once more when it is due: each look fetches the whole record.
+    seen: dict[str, Any] = {
+        "clock": looked_at,
+        "real": time.monotonic(),
+        "gone": False,
+        "cancelled": stored.job.cancelled_at,
+    }
+
+    def look() -> None:
+        now = state.clock.now()
+        current = state.store.get_response(response_id)
+        seen.update(clock=now, real=time.monotonic(), gone=current is None)
+        seen["cancelled"] = current.job.cancelled_at if current and current.job else None
+
+    def stop(due: float) -> bool:
+        unsure = not seen["gone"] and seen["cancelled"] is None and due > seen["clock"]
+        due_now = state.clock.now() >= due
+        if unsure and (due_now or time.monotonic() - seen["real"] >= CANCEL_CHECK_SECONDS):
+            look()
+        cancelled = seen["cancelled"]
+        return seen["gone"] or (cancelled is not None and cancelled < due)
+
     for event, at in zip(events, due_times(events, stored.job), strict=True):
         if starting_after is not None and event["sequence_number"] <= starting_after:
             continue
 
-        def stop(due: float = at) -> bool:
-            current = state.store.get_response(response_id)
-            if current is None:
-                return True
-            cancelled = current.job.cancelled_at
-            return cancelled is not None and cancelled < due
-
-        if not await wait_until(state.clock, at, stop):
+        if not await wait_until(state.clock, at, lambda due=at: stop(due)):
             return
         if not obfuscate and "obfuscation" in event:
             event = {k: v for k, v in event.items() if k != "obfuscation"}

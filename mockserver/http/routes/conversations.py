@@ -112,14 +112,7 @@ async def create_items(request: Request) -> Response:
     _check_include(request)
     _load(state, conversation_id)
     items = new_items(body["items"], _item_ids(state, conversation_id))
-
-    def add(stored: StoredConversation) -> None:
-        stored.items.extend(items)
-        stored.tally = None  # counted again by the next turn
-        stored.last_response = None
-
-    updated = state.store.update_conversation(conversation_id, add)
-    if updated is None:
+    if not state.store.append_items(conversation_id, items):
         raise conversation_not_found(conversation_id)
     return json_response(
         {
@@ -178,20 +171,24 @@ def open_conversation(state: MockState, value: Any) -> StoredConversation | None
 def append_turn(
     state: MockState, conversation_id: str, turn: Turn, prior: Sequence[Any] = ()
 ) -> None:
-    """After a response: its input items, then its output items, join the conversation.
-    ``prior`` is the context the turn read; its tally, carried over the new items, is kept."""
+    """After a response: its input items, then its output items, join the conversation (one
+    atomic append in every store). ``prior`` is the context the turn read; its tally, carried
+    over the new items, is kept when no other writer appended in between."""
     items = [*turn.input_items, *turn.response["output"]]
+    if not state.store.append_items(conversation_id, items):
+        return
     tally = appended_tally(prior, items)
+    if tally is None:
+        return
     anchor = turn.response["id"] if anchors_conversation(turn) else None
+    expected = len(prior) + len(items)
 
-    def append(stored: StoredConversation) -> None:
-        # Kept only when nothing changed the items since the turn read them.
-        unchanged = tally is not None and len(stored.items) == len(prior)
-        stored.items.extend(items)
-        stored.tally = tally if unchanged else None
-        stored.last_response = anchor if unchanged else None
+    def remember(stored: StoredConversation) -> None:
+        current = len(stored.items) == expected
+        stored.tally = tally if current else None
+        stored.last_response = anchor if current else None
 
-    state.store.update_conversation(conversation_id, append)
+    state.store.update_conversation(conversation_id, remember)
 
 
 routes = [

@@ -11,6 +11,10 @@ Choosing a stub for a request (``select``):
    (more conditions), then to the one added last. Its ``set_state`` then moves its scenario on.
 
 Stubs loaded from files at start-up are kept by ``reset()``; stubs added later are dropped.
+
+The counters (calls, answers) and scenario states live in a ``Tally``: in this process by default;
+the server passes its store, so workers and replicas sharing a store share them too (stubs get the
+same ids in every process that loads the same files in the same order).
 """
 
 from __future__ import annotations
@@ -19,10 +23,66 @@ import itertools
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from mockserver.scenarios.stubs.matching import RequestView, unmet
 from mockserver.scenarios.stubs.model import INITIAL_STATE, Stub
+
+
+class Tally(Protocol):
+    """Atomic counters and named values (every store implements this)."""
+
+    def count(self, name: str, by: int = 1) -> int: ...
+
+    def counters(self) -> dict[str, int]: ...
+
+    def set_value(self, name: str, value: str) -> None: ...
+
+    def values(self) -> dict[str, str]: ...
+
+    def clear_counters(self) -> None: ...
+
+
+class LocalTally:
+    """A ``Tally`` in this process's memory."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counters: dict[str, int] = {}
+        self._values: dict[str, str] = {}
+
+    def count(self, name: str, by: int = 1) -> int:
+        with self._lock:
+            self._counters[name] = value = self._counters.get(name, 0) + by
+            return value
+
+    def counters(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counters)
+
+    def set_value(self, name: str, value: str) -> None:
+        with self._lock:
+            self._values[name] = value
+
+    def values(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._values)
+
+    def clear_counters(self) -> None:
+        with self._lock:
+            self._counters.clear()
+            self._values.clear()
+
+
+_SCENARIO = "scenario:"
+
+
+def _calls_key(entry_id: str) -> str:
+    return f"stub:{entry_id}:calls"
+
+
+def _answered_key(entry_id: str) -> str:
+    return f"stub:{entry_id}:answered"
 
 
 @dataclass
@@ -63,12 +123,20 @@ class Miss:
 
 
 class StubRegistry:
-    def __init__(self) -> None:
+    def __init__(self, tally: Tally | None = None) -> None:
         self._lock = threading.Lock()
         self._entries: list[Entry] = []
         self._ids = itertools.count(1)
-        self._states: dict[str, str] = {}
+        self.tally: Tally = tally or LocalTally()
         self.misses: list[Miss] = []
+
+    def _refreshed(self, entries: list[Entry]) -> list[Entry]:
+        """The entries with their counters as the tally has them now."""
+        counters = self.tally.counters()
+        for entry in entries:
+            entry.calls = counters.get(_calls_key(entry.id), 0)
+            entry.answered = counters.get(_answered_key(entry.id), 0)
+        return entries
 
     def __len__(self) -> int:
         with self._lock:
@@ -93,11 +161,13 @@ class StubRegistry:
 
     def get(self, stub_id: str) -> Entry | None:
         with self._lock:
-            return next((e for e in self._entries if e.id == stub_id), None)
+            found = [e for e in self._entries if e.id == stub_id]
+        return self._refreshed(found)[0] if found else None
 
     def entries(self) -> list[Entry]:
         with self._lock:
-            return list(self._entries)
+            entries = list(self._entries)
+        return self._refreshed(entries)
 
     def reset(self) -> None:
         """Back to the start-up stubs, with every counter and scenario state cleared."""
@@ -105,33 +175,38 @@ class StubRegistry:
             self._entries = [e for e in self._entries if e.permanent]
             for entry in self._entries:
                 entry.calls = entry.answered = 0
-            self._states.clear()
+            self.tally.clear_counters()
             self.misses.clear()
 
     def clear(self) -> None:
         """Drop every stub, start-up ones included."""
         with self._lock:
             self._entries = []
-            self._states.clear()
+            self.tally.clear_counters()
             self.misses.clear()
 
     def states(self) -> dict[str, str]:
-        with self._lock:
-            return dict(self._states)
+        return {
+            name[len(_SCENARIO) :]: value
+            for name, value in self.tally.values().items()
+            if name.startswith(_SCENARIO)
+        }
 
     def set_state(self, scenario: str, state: str) -> None:
-        with self._lock:
-            self._states[scenario] = state
+        self.tally.set_value(_SCENARIO + scenario, state)
 
     def select(self, view: RequestView) -> Entry | None:
         """The stub that answers this request (counting it against every stub it matches)."""
         with self._lock:
+            if not self._entries:
+                return None
+            answered = self.tally.counters()
             eligible: list[Entry] = []
             for entry in self._entries:
                 conditions = entry.stub.conditions
                 if unmet(conditions, view):
                     continue
-                entry.calls += 1
+                entry.calls = self.tally.count(_calls_key(entry.id))
                 if conditions.call is not None and entry.calls not in conditions.call:
                     continue
                 if (
@@ -139,25 +214,31 @@ class StubRegistry:
                     and self._state(conditions.scenario) != conditions.state
                 ):
                     continue
-                if entry.stub.times is not None and entry.answered >= entry.stub.times:
+                times = entry.stub.times
+                if times is not None and answered.get(_answered_key(entry.id), 0) >= times:
                     continue
                 eligible.append(entry)
-            if not eligible:
-                return None
-            best = max(
-                eligible,
+            eligible.sort(
                 key=lambda e: (e.stub.priority, e.stub.conditions.specificity, e.order),
+                reverse=True,
             )
-            best.answered += 1
-            if best.stub.set_state is not None:
-                self._states[best.stub.conditions.scenario] = best.stub.set_state
-            return best
+            for best in eligible:
+                # Counting the answer first makes `times` hold across processes: a stub whose
+                # count passes its limit did not answer (another worker took the last one).
+                best.answered = self.tally.count(_answered_key(best.id))
+                if best.stub.times is not None and best.answered > best.stub.times:
+                    best.answered = self.tally.count(_answered_key(best.id), -1)
+                    continue
+                if best.stub.set_state is not None:
+                    self.set_state(best.stub.conditions.scenario, best.stub.set_state)
+                return best
+            return None
 
     def miss(self, view: RequestView, limit: int = 3) -> Miss:
         """Record that no stub answered ``view``, explaining the ``limit`` nearest stubs."""
         with self._lock:
             ranked = []
-            for entry in self._entries:
+            for entry in self._refreshed(list(self._entries)):
                 problems = unmet(entry.stub.conditions, view) or self._dynamic_problems(entry)
                 ranked.append((len(problems), -entry.order, entry.stub.name, problems))
             ranked.sort()
@@ -166,7 +247,7 @@ class StubRegistry:
             return miss
 
     def _state(self, scenario: str) -> str:
-        return self._states.get(scenario, INITIAL_STATE)
+        return self.tally.values().get(_SCENARIO + scenario, INITIAL_STATE)
 
     def _dynamic_problems(self, entry: Entry) -> list[str]:
         """Why a stub whose conditions match did not answer (call number, state, times)."""

@@ -1,4 +1,9 @@
-"""The store interface: a persistent or shared store implements this and nothing else changes."""
+"""The store interface: a persistent or shared store implements this and nothing else changes.
+
+Three backends implement it (``open_store`` picks one by URL): ``memory.py`` (default, bounded),
+``sqlite.py`` (one file, several processes) and ``redis.py`` (replicas on many machines). They pass
+one contract test suite (``tests/state/test_store_contract.py``).
+"""
 
 from __future__ import annotations
 
@@ -59,6 +64,33 @@ class StoredConversation:
         return self.conversation["id"]
 
 
+# What the real API documents: stored responses are kept 30 days; a background response can be
+# polled for about 10 minutes. Conversations and their items are not subject to the 30 days.
+RESPONSE_RETENTION_SECONDS = 30 * 24 * 3600.0
+BACKGROUND_RETENTION_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a response is kept after it is stored, in seconds (``scale`` multiplies both:
+    0.001 keeps stored responses about 43 minutes, background ones 0.6 seconds)."""
+
+    response_seconds: float = RESPONSE_RETENTION_SECONDS
+    background_seconds: float = BACKGROUND_RETENTION_SECONDS
+    scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.scale > 0:
+            raise ValueError(f"retention scale must be a number > 0, got {self.scale!r}")
+
+    def seconds(self, stored: StoredResponse) -> float:
+        """From now (when it is stored); a background job's window opens when it is done."""
+        if stored.job is None:
+            return self.response_seconds * self.scale
+        running = max(0.0, stored.job.done_at - stored.job.created_at)
+        return running + self.background_seconds * self.scale
+
+
 class Store(Protocol):
     def put_response(self, stored: StoredResponse) -> None: ...
 
@@ -93,4 +125,34 @@ class Store(Protocol):
         return a copy of the result, or None when there is no such conversation."""
         ...
 
-    def clear(self) -> None: ...
+    def append_items(self, conversation_id: str, items: list[dict[str, Any]]) -> bool:
+        """Append items to a conversation in one atomic step; False when there is none."""
+        ...
+
+    # Seeding: store only what is not there yet (a restarted worker keeps what others changed).
+
+    def add_response(self, stored: StoredResponse) -> bool: ...
+
+    def add_conversation(self, stored: StoredConversation) -> bool: ...
+
+    # Shared counters and named values (the stubs' call counters and scenario states).
+
+    def count(self, name: str, by: int = 1) -> int:
+        """Add ``by`` to the counter ``name`` atomically; return its new value."""
+        ...
+
+    def counters(self) -> dict[str, int]: ...
+
+    def set_value(self, name: str, value: str) -> None: ...
+
+    def values(self) -> dict[str, str]: ...
+
+    def clear_counters(self) -> None:
+        """Forget the counters and values only."""
+        ...
+
+    def clear(self) -> None:
+        """Forget everything: responses, conversations, counters and values."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,178 +1,238 @@
-"""The default store: dictionaries behind a lock (handlers may run on several threads).
+"""The default store: one process's memory, bounded, behind a lock (handlers may run on several
+threads).
 
-Responses are kept serialized (orjson bytes), not as nested dicts: a busy server stores thousands
-of them, and as live Python objects every one would be scanned by each full garbage collection,
-whose pauses then grow with the store (measured: p99 latency in the hundreds of milliseconds under
-load). Bytes are invisible to the collector. Readers get fresh copies they may keep or change.
-A response's keys are kept once per key order (``_Layouts``), not in every blob.
+Each record is one ``codec`` blob (compact orjson, zlib-compressed when large) prefixed by its
+expiry time, in a plain dict used as an LRU list (reading a record moves it to the end; the
+oldest-read go first). Bytes are invisible to the garbage collector, so a full store does not
+make its pauses longer, and a stored response costs well under 2 KB.
+
+Bounds (``memory://?max_responses=N&max_mb=M``): at most ``max_responses`` responses and
+conversations each, and ``max_mb`` MiB of records in all; past either, the least recently used
+go. Responses also expire by ``Retention`` (checked on reading, and swept once a minute).
 """
 
 from __future__ import annotations
 
-import copy
+import struct
 import threading
+import time
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
-import orjson
+from mockserver.state.store.base import Retention, StoredConversation, StoredResponse
+from mockserver.state.store.codec import (
+    decode_conversation,
+    decode_response,
+    encode_conversation,
+    encode_response,
+)
 
-from mockserver.state.store.base import StoredConversation, StoredResponse
-
-
-class _WithJob(NamedTuple):
-    data: bytes
-    job: Any  # a background response's `lifecycle.BackgroundJob` (not JSON)
-
-
-# How many distinct key orders of responses are kept as layouts (`_Layouts`); a response with
-# another key order is stored with its keys.
-MAX_LAYOUTS = 256
-
-
-class _Layouts:
-    """The key orders of stored responses, each stored once: a response is packed as its layout's
-    number and its values. Nearly every response has one of a handful of key orders (the API's
-    own), and its keys are a third of its bytes."""
-
-    def __init__(self) -> None:
-        self._orders: list[tuple[str, ...]] = []
-        self._numbers: dict[tuple[str, ...], int] = {}
-        self._lock = threading.Lock()
-
-    def pack(self, response: dict[str, Any]) -> Any:
-        keys = tuple(response)
-        number = self._numbers.get(keys)
-        if number is None:
-            with self._lock:
-                number = self._numbers.get(keys)
-                if number is None and len(self._orders) < MAX_LAYOUTS:
-                    number = len(self._orders)
-                    self._orders.append(keys)
-                    self._numbers[keys] = number
-        if number is None:
-            return response
-        return [number, list(response.values())]
-
-    def unpack(self, packed: Any) -> dict[str, Any]:
-        if isinstance(packed, dict):
-            return packed
-        number, values = packed
-        return dict(zip(self._orders[number], values, strict=True))
+DEFAULT_MAX_RESPONSES = 100_000
+DEFAULT_MAX_MB = 512
+SWEEP_SECONDS = 60.0
+_EXPIRY = struct.Struct("<d")
+_NEVER = float("inf")
 
 
-def _pack(stored: StoredResponse, layouts: _Layouts) -> bytes | _WithJob:
-    data = orjson.dumps(
-        [
-            layouts.pack(stored.response),
-            stored.input_items,
-            stored.context,
-            stored.events,
-            stored.tally,
-            stored.conversation_id,
-            stored.context_base,
-            stored.context_derived,
-        ]
-    )
-    # An exact-size copy: the bytes orjson returns keep the capacity its buffer grew to, which
-    # the allocator does not give back (measured: RSS 8.3 KB per 1.6 KB blob kept, 1.8 KB copied).
-    data = bytes(memoryview(data))
-    return data if stored.job is None else _WithJob(data, stored.job)
+class _Bounded:
+    """id -> blob with an expiry prefix, least recently used first, within a count and a share
+    of a byte budget."""
 
+    def __init__(self, max_count: int, budget: list[int]) -> None:
+        self.records: dict[str, bytes] = {}
+        self.max_count = max_count
+        self.budget = budget  # [bytes used, bytes allowed], shared by responses and conversations
 
-def _unpack(packed: bytes | _WithJob, layouts: _Layouts) -> StoredResponse:
-    data, job = (packed, None) if isinstance(packed, bytes) else packed
-    response, input_items, context, events, tally, conversation_id, base, derived = orjson.loads(
-        data
-    )
-    return StoredResponse(
-        layouts.unpack(response),
-        input_items,
-        context,
-        events,
-        job,
-        conversation_id,
-        base,
-        tally,
-        derived,
-    )
+    def get(self, key: str, now: float) -> bytes | None:
+        record = self.records.pop(key, None)
+        if record is None:
+            return None
+        if _EXPIRY.unpack_from(record)[0] <= now:
+            self.budget[0] -= len(record)
+            return None
+        self.records[key] = record  # to the end: most recently used
+        return record[_EXPIRY.size :]
+
+    def put(self, key: str, blob: bytes, expires_at: float) -> None:
+        self.pop(key)
+        record = _EXPIRY.pack(expires_at) + blob
+        self.records[key] = record
+        self.budget[0] += len(record)
+        while self.records and (
+            len(self.records) > self.max_count or self.budget[0] > self.budget[1]
+        ):
+            self.pop(next(iter(self.records)))
+
+    def pop(self, key: str) -> bool:
+        record = self.records.pop(key, None)
+        if record is None:
+            return False
+        self.budget[0] -= len(record)
+        return True
+
+    def sweep(self, now: float) -> None:
+        expired = [k for k, r in self.records.items() if _EXPIRY.unpack_from(r)[0] <= now]
+        for key in expired:
+            self.pop(key)
+
+    def live(self, now: float) -> list[bytes]:
+        return [r[_EXPIRY.size :] for r in self.records.values() if _EXPIRY.unpack_from(r)[0] > now]
+
+    def clear(self) -> None:
+        for key in list(self.records):
+            self.pop(key)
 
 
 class MemoryStore:
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        max_responses: int = DEFAULT_MAX_RESPONSES,
+        max_mb: float = DEFAULT_MAX_MB,
+        retention: Retention | None = None,
+    ) -> None:
+        if max_responses < 1 or not max_mb > 0:
+            raise ValueError(
+                f"memory store bounds must be positive: max_responses={max_responses!r}, "
+                f"max_mb={max_mb!r}"
+            )
+        self.retention = retention or Retention()
         self._lock = threading.RLock()
-        self._responses: dict[str, bytes | _WithJob] = {}
-        self._layouts = _Layouts()
-        self._conversations: dict[str, StoredConversation] = {}
+        budget = [0, int(max_mb * 1024 * 1024)]
+        self._responses = _Bounded(max_responses, budget)
+        self._conversations = _Bounded(max_responses, budget)
+        self._budget = budget
+        self._counters: dict[str, int] = {}
+        self._values: dict[str, str] = {}
+        self._next_sweep = time.time() + SWEEP_SECONDS
+
+    @property
+    def bytes_used(self) -> int:
+        """Bytes of stored records (what the ``max_mb`` bound counts)."""
+        return self._budget[0]
+
+    def __len__(self) -> int:
+        return len(self._responses.records)
+
+    def _expiry(self, stored: StoredResponse) -> float:
+        return time.time() + self.retention.seconds(stored)
+
+    def _maybe_sweep(self, now: float) -> None:
+        if now >= self._next_sweep:
+            self._next_sweep = now + SWEEP_SECONDS
+            self._responses.sweep(now)
 
     def put_response(self, stored: StoredResponse) -> None:
-        packed = _pack(stored, self._layouts)
+        blob = encode_response(stored)
+        expires_at = self._expiry(stored)
         with self._lock:
-            self._responses[stored.id] = packed
+            self._maybe_sweep(time.time())
+            self._responses.put(stored.id, blob, expires_at)
+
+    def add_response(self, stored: StoredResponse) -> bool:
+        with self._lock:
+            if self._responses.get(stored.id, time.time()) is not None:
+                return False
+            self.put_response(stored)
+            return True
 
     def get_response(self, response_id: str) -> StoredResponse | None:
         with self._lock:
-            packed = self._responses.get(response_id)
-        return _unpack(packed, self._layouts) if packed is not None else None
+            blob = self._responses.get(response_id, time.time())
+        return decode_response(blob) if blob is not None else None
 
     def delete_response(self, response_id: str) -> bool:
         with self._lock:
-            return self._responses.pop(response_id, None) is not None
+            return self._responses.pop(response_id)
 
     def list_responses(self) -> list[StoredResponse]:
         with self._lock:
-            packed = list(self._responses.values())
-        return [_unpack(entry, self._layouts) for entry in packed]
+            blobs = self._responses.live(time.time())
+        return [decode_response(blob) for blob in blobs]
 
     def update_response(
         self, response_id: str, change: Callable[[StoredResponse], StoredResponse]
     ) -> StoredResponse | None:
         with self._lock:
-            current = self._responses.get(response_id)
-            if current is None:
+            now = time.time()
+            blob = self._responses.get(response_id, now)
+            if blob is None:
                 return None
-            updated = change(_unpack(current, self._layouts))
-            self._responses[response_id] = _pack(updated, self._layouts)
+            expires_at = _EXPIRY.unpack_from(self._responses.records[response_id])[0]
+            updated = change(decode_response(blob))
+            self._responses.put(response_id, encode_response(updated), expires_at)
             return updated
 
     def put_conversation(self, stored: StoredConversation) -> None:
+        blob = encode_conversation(stored)
         with self._lock:
-            self._conversations[stored.id] = copy.deepcopy(stored)
+            self._conversations.put(stored.id, blob, _NEVER)
+
+    def add_conversation(self, stored: StoredConversation) -> bool:
+        with self._lock:
+            if self._conversations.get(stored.id, time.time()) is not None:
+                return False
+            self.put_conversation(stored)
+            return True
 
     def get_conversation(self, conversation_id: str) -> StoredConversation | None:
         with self._lock:
-            stored = self._conversations.get(conversation_id)
-            return _snapshot(stored) if stored is not None else None
+            blob = self._conversations.get(conversation_id, time.time())
+        return decode_conversation(blob) if blob is not None else None
 
     def list_conversations(self) -> list[StoredConversation]:
         with self._lock:
-            return [_snapshot(stored) for stored in self._conversations.values()]
+            blobs = self._conversations.live(time.time())
+        return [decode_conversation(blob) for blob in blobs]
 
     def delete_conversation(self, conversation_id: str) -> bool:
         with self._lock:
-            return self._conversations.pop(conversation_id, None) is not None
+            return self._conversations.pop(conversation_id)
 
     def update_conversation(
         self, conversation_id: str, change: Callable[[StoredConversation], None]
     ) -> StoredConversation | None:
         with self._lock:
-            stored = self._conversations.get(conversation_id)
-            if stored is None:
+            blob = self._conversations.get(conversation_id, time.time())
+            if blob is None:
                 return None
+            stored = decode_conversation(blob)
             change(stored)
-            return _snapshot(stored)
+            self._conversations.put(conversation_id, encode_conversation(stored), _NEVER)
+            return stored
+
+    def append_items(self, conversation_id: str, items: list[dict[str, Any]]) -> bool:
+        appended = self.update_conversation(conversation_id, lambda c: c.items.extend(items))
+        return appended is not None
+
+    def count(self, name: str, by: int = 1) -> int:
+        with self._lock:
+            value = self._counters.get(name, 0) + by
+            self._counters[name] = value
+            return value
+
+    def counters(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counters)
+
+    def set_value(self, name: str, value: str) -> None:
+        with self._lock:
+            self._values[name] = value
+
+    def values(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._values)
+
+    def clear_counters(self) -> None:
+        with self._lock:
+            self._counters.clear()
+            self._values.clear()
 
     def clear(self) -> None:
         with self._lock:
             self._responses.clear()
             self._conversations.clear()
+            self.clear_counters()
 
-
-def _snapshot(stored: StoredConversation) -> StoredConversation:
-    # Items are never mutated in place once stored, so sharing them is safe; the lists are not.
-    return StoredConversation(
-        dict(stored.conversation),
-        list(stored.items),
-        list(stored.pending),
-        stored.tally,
-        stored.last_response,
-    )
+    def close(self) -> None:
+        pass

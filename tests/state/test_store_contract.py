@@ -1,0 +1,316 @@
+"""The store contract: every backend (memory, SQLite, Redis) passes the same tests.
+
+Redis runs against a real ``redis-server`` started by the ``redis_url`` fixture (skipped, naming
+the binary, where there is none).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from mockserver.state.lifecycle import BackgroundJob, cancel, phase
+from mockserver.state.store import (
+    Retention,
+    Store,
+    StoredConversation,
+    StoredResponse,
+    open_store,
+)
+
+BACKENDS = ("memory", "sqlite", "redis")
+
+
+def _url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "memory":
+        return "memory://"
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'state.db'}"
+    redis_url = request.getfixturevalue("redis_url")
+    return f"{redis_url}?prefix=test{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return _url(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    opened = open_store(store_url)
+    yield opened
+    opened.clear()
+    opened.close()
+
+
+def response(response_id: str = "resp_1", **fields: object) -> StoredResponse:
+    body = {
+        "id": response_id,
+        "object": "response",
+        "created_at": 1,
+        "status": "completed",
+        "output": [{"id": "msg_2", "type": "message"}],
+    }
+    return StoredResponse(
+        {**body, **fields},
+        [{"id": "msg_1", "type": "message"}],
+        [{"id": "msg_1", "type": "message"}, {"id": "msg_2", "type": "message"}],
+    )
+
+
+def conversation(conversation_id: str = "conv_1", items: int = 0) -> StoredConversation:
+    return StoredConversation(
+        {"id": conversation_id, "object": "conversation", "created_at": 1, "metadata": {}},
+        [{"id": f"msg_{n}"} for n in range(items)],
+    )
+
+
+def job(running: float = 5.0) -> BackgroundJob:
+    return BackgroundJob(
+        created_at=100.0, started_at=100.0, done_at=100.0 + running, outcome="completed"
+    )
+
+
+def test_put_get_delete_response(store: Store) -> None:
+    assert store.get_response("resp_1") is None
+    store.put_response(response())
+    got = store.get_response("resp_1")
+    assert got == response()
+    assert store.delete_response("resp_1") and not store.delete_response("resp_1")
+    assert store.get_response("resp_1") is None
+
+
+def test_every_field_round_trips(store: Store) -> None:
+    events = [{"type": "response.created", "sequence_number": 0, "obfuscation": "abc"}]
+    original = StoredResponse(
+        {"id": "resp_1", "output": [], "usage": None, "temperature": 0.7, "text": "é✓"},
+        [{"id": "msg_1"}],
+        [{"id": "other"}],
+        events,
+        job(),
+        "conv_1",
+    )
+    store.put_response(original)
+    assert store.get_response("resp_1") == original
+
+
+def test_readers_get_copies(store: Store) -> None:
+    original = response()
+    store.put_response(original)
+    original.response["output"].clear()
+    read = store.get_response("resp_1")
+    assert read is not None and read.response["output"] != []
+    read.input_items.clear()
+    assert store.get_response("resp_1").input_items != []  # type: ignore[union-attr]
+
+
+def test_list_responses(store: Store) -> None:
+    assert store.list_responses() == []
+    for n in range(3):
+        store.put_response(response(f"resp_{n}", created_at=n))
+    assert sorted(s.id for s in store.list_responses()) == ["resp_0", "resp_1", "resp_2"]
+
+
+def test_add_response_keeps_what_is_there(store: Store) -> None:
+    assert store.add_response(response(status="completed"))
+    assert not store.add_response(response(status="failed"))
+    assert store.get_response("resp_1").response["status"] == "completed"  # type: ignore[union-attr]
+
+
+def test_update_response(store: Store) -> None:
+    store.put_response(response())
+    updated = store.update_response(
+        "resp_1", lambda current: replace(current, response={**current.response, "status": "x"})
+    )
+    assert updated is not None and updated.response["status"] == "x"
+    assert store.get_response("resp_1").response["status"] == "x"  # type: ignore[union-attr]
+    assert store.update_response("resp_2", lambda current: current) is None
+
+
+def test_cancel_is_decided_once_under_contention(store: Store) -> None:
+    """Many concurrent cancels at different times: exactly one sets ``cancelled_at``."""
+    store.put_response(replace(response(), job=job()))
+    decided: list[float] = []
+    lock = threading.Lock()
+
+    def cancel_at(now: float) -> None:
+        def change(current: StoredResponse) -> StoredResponse:
+            after = cancel(current.job, now)  # type: ignore[arg-type]
+            return replace(current, job=after)
+
+        updated = store.update_response("resp_1", change)
+        assert updated is not None and updated.job is not None
+        if updated.job.cancelled_at == now:
+            with lock:
+                decided.append(now)
+
+    threads = [threading.Thread(target=cancel_at, args=(102.0 + n / 100,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    final = store.get_response("resp_1")
+    assert final is not None and final.job is not None
+    assert phase(final.job, 200.0) == "cancelled"
+    assert decided == [final.job.cancelled_at]
+
+
+def test_conversations_put_get_update_delete(store: Store) -> None:
+    assert store.get_conversation("conv_1") is None
+    store.put_conversation(conversation(items=2))
+    got = store.get_conversation("conv_1")
+    assert got is not None and got.items == [{"id": "msg_0"}, {"id": "msg_1"}]
+    got.items.append({"id": "x"})
+    assert len(store.get_conversation("conv_1").items) == 2  # type: ignore[union-attr]
+
+    def change(stored: StoredConversation) -> None:
+        stored.items = [item for item in stored.items if item["id"] != "msg_0"]
+        stored.pending.append("resp_9")
+        stored.conversation = {**stored.conversation, "metadata": {"k": "v"}}
+
+    updated = store.update_conversation("conv_1", change)
+    assert updated is not None and updated.items == [{"id": "msg_1"}]
+    again = store.get_conversation("conv_1")
+    assert again is not None
+    assert (again.items, again.pending, again.conversation["metadata"]) == (
+        [{"id": "msg_1"}],
+        ["resp_9"],
+        {"k": "v"},
+    )
+    assert store.update_conversation("conv_2", lambda c: None) is None
+    assert [c.id for c in store.list_conversations()] == ["conv_1"]
+    assert store.delete_conversation("conv_1") and not store.delete_conversation("conv_1")
+    assert store.get_conversation("conv_1") is None and store.list_conversations() == []
+
+
+def test_append_items(store: Store) -> None:
+    assert not store.append_items("conv_1", [{"id": "a"}])
+    store.put_conversation(conversation(items=1))
+    assert store.append_items("conv_1", [{"id": "a"}, {"id": "b"}])
+    assert store.append_items("conv_1", [])
+    assert [i["id"] for i in store.get_conversation("conv_1").items] == ["msg_0", "a", "b"]  # type: ignore[union-attr]
+
+
+def test_add_conversation_keeps_what_is_there(store: Store) -> None:
+    assert store.add_conversation(conversation(items=1))
+    store.append_items("conv_1", [{"id": "later"}])
+    assert not store.add_conversation(conversation(items=3))
+    assert len(store.get_conversation("conv_1").items) == 2  # type: ignore[union-attr]
+
+
+def test_concurrent_appends_and_updates_lose_nothing(store: Store) -> None:
+    store.put_conversation(conversation())
+
+    def work(worker: int) -> None:
+        for n in range(25):
+            if n % 5 == 0:  # mix whole-object updates with appends
+                store.update_conversation(
+                    "conv_1", lambda c, n=n: c.items.append({"id": f"u_{worker}_{n}"})
+                )
+            else:
+                store.append_items("conv_1", [{"id": f"a_{worker}_{n}"}])
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    items = store.get_conversation("conv_1").items  # type: ignore[union-attr]
+    assert len(items) == len({item["id"] for item in items}) == 8 * 25
+
+
+def test_counters_and_values(store: Store) -> None:
+    assert store.counters() == {} and store.values() == {}
+    assert store.count("stub_1:calls") == 1
+    assert store.count("stub_1:calls") == 2
+    assert store.count("stub_1:answered", 3) == 3
+    store.set_value("checkout", "paid")
+    assert store.counters() == {"stub_1:calls": 2, "stub_1:answered": 3}
+    assert store.values() == {"checkout": "paid"}
+    store.put_response(response())
+    store.clear_counters()
+    assert store.counters() == {} and store.values() == {}
+    assert store.get_response("resp_1") is not None
+
+
+def test_concurrent_counts_are_exact(store: Store) -> None:
+    def work() -> None:
+        for _ in range(50):
+            store.count("hits")
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.counters() == {"hits": 200}
+
+
+def test_clear_forgets_everything(store: Store) -> None:
+    store.put_response(response())
+    store.put_conversation(conversation(items=2))
+    store.count("x")
+    store.set_value("s", "v")
+    store.clear()
+    assert store.get_response("resp_1") is None and store.get_conversation("conv_1") is None
+    assert store.list_responses() == [] and store.list_conversations() == []
+    assert store.counters() == {} and store.values() == {}
+
+
+def test_responses_expire_by_retention(store_url: str) -> None:
+    # Margins of 0.7 s or more either side of every expiry: sleeps overshoot on a busy machine.
+    store = open_store(store_url, Retention(response_seconds=2.0, background_seconds=0.5))
+    try:
+        store.put_response(response("resp_plain"))
+        store.put_response(replace(response("resp_job"), job=job(running=0)))
+        # A background job's window opens when it is done: 1.0 s of running + 0.5 s.
+        store.put_response(replace(response("resp_long_job"), job=job(running=1.0)))
+        store.put_conversation(conversation())
+        time.sleep(0.8)
+        assert store.get_response("resp_job") is None
+        assert store.get_response("resp_plain") is not None
+        assert store.get_response("resp_long_job") is not None
+        time.sleep(1.5)
+        assert store.get_response("resp_plain") is None
+        assert store.get_response("resp_long_job") is None
+        assert store.list_responses() == []
+        assert store.get_conversation("conv_1") is not None  # conversations do not expire
+    finally:
+        store.clear()
+        store.close()
+
+
+def test_cancel_keeps_the_retention(store_url: str) -> None:
+    store = open_store(store_url, Retention(background_seconds=0.3))
+    try:
+        store.put_response(replace(response(), job=job(running=0)))
+        time.sleep(0.15)
+        store.update_response("resp_1", lambda c: replace(c, job=cancel(c.job, 102.0)))  # type: ignore[arg-type]
+        time.sleep(0.2)
+        assert store.get_response("resp_1") is None
+    finally:
+        store.clear()
+        store.close()
+
+
+def test_a_second_store_on_the_same_url_sees_the_same_state(store_url: str) -> None:
+    if store_url.startswith("memory"):
+        pytest.skip("memory:// is one process's memory: nothing to share (by design)")
+    first, second = open_store(store_url), open_store(store_url)
+    try:
+        first.put_response(response())
+        first.put_conversation(conversation())
+        second.append_items("conv_1", [{"id": "from_second"}])
+        assert second.get_response("resp_1") == response()
+        assert first.get_conversation("conv_1").items == [{"id": "from_second"}]  # type: ignore[union-attr]
+        assert second.count("n") == 1 and first.count("n") == 2
+    finally:
+        first.clear()
+        first.close()
+        second.close()
