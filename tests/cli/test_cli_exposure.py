@@ -37,7 +37,7 @@ def test_no_warning_on_loopback_or_with_a_key(capsys: pytest.CaptureFixture[str]
 def test_serving_everyone_without_a_key_warns(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, **k: None)
     assert main(["serve", "--host", "0.0.0.0", "--port", "8123"]) == 0
     err = capsys.readouterr().err
     assert "WARNING: listening on 0.0.0.0" in err and "--api-key" in err
@@ -56,7 +56,7 @@ def test_serve_passes_keys_hosts_and_journal_bounds_to_the_app(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **k: seen.update(app=app))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, **k: seen.update(app=self.config.app))
     assert (
         main(
             [
@@ -82,7 +82,7 @@ def test_the_record_proxy_warns_when_exposed_and_takes_allow_host(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: object
 ) -> None:
     seen = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **k: seen.update(app=app))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, **k: seen.update(app=self.config.app))
     argv = ["record", "--recordings", str(tmp_path), "--host", "0.0.0.0", "--allow-host", "r.test"]
     assert main(argv) == 0
     assert "OPENAI_API_KEY" in capsys.readouterr().err
