@@ -66,7 +66,7 @@ class Outcome:
 def _success(exchange: Exchange) -> bool:
     if exchange.status is not None:
         return 200 <= exchange.status < 300
-    return not (isinstance(exchange.response, dict) and "error" in exchange.response)
+    return not (isinstance(exchange.response, dict) and exchange.response.get("error"))
 
 
 def replayable(exchange: Exchange) -> bool:
@@ -170,10 +170,37 @@ def _learn_ids(real: Any, ours: Any, ids: dict[str, str]) -> None:
                     ids[real_item["call_id"]] = our_item["call_id"]
 
 
+def _recorded_final(exchange: Exchange) -> dict[str, Any] | None:
+    if exchange.events is not None:
+        return _final_response(exchange.events)
+    return exchange.response if isinstance(exchange.response, dict) else None
+
+
+ANY_ID = re.compile(r"'(?:resp|conv|msg|rs|fc|mcpr)_[A-Za-z0-9_]+'")
+MASKED_KEY = re.compile(r"provided: \S+\. ")
+
+
+def same_message(real: str, ours: str) -> bool:
+    """Messages compared with ids and the masked API key (both ours to choose) blanked out."""
+
+    def blank(text: str) -> str:
+        return MASKED_KEY.sub("provided: <key>. ", ANY_ID.sub("'<id>'", text))
+
+    return blank(real) == blank(ours)
+
+
 async def _send(client: httpx.AsyncClient, exchange: Exchange, ids: dict[str, str]) -> Any:
     headers = {"authorization": f"Bearer {API_KEY}"}
     if exchange.status == 401:
         headers["authorization"] = "Bearer sk-not-the-key"
+    # The replay asks the fake model for the recorded decision (the documented directive), so a
+    # follow-up's function_call_output finds its call.
+    calls = [
+        str(item.get("name")) for item in (_recorded_final(exchange) or {}).get("output") or []
+        if isinstance(item, dict) and item.get("type") == "function_call"
+    ]  # fmt: skip
+    if calls:
+        headers["x-mockserver-tool-calls"] = ",".join(dict.fromkeys(calls))
     url = _substitute(exchange.path, ids)
     request = exchange.request
     if request is None:
@@ -197,7 +224,7 @@ def _compare(outcome: Outcome) -> None:
             exchange.response, dict) else None  # fmt: skip
         if isinstance(real_error, dict) and real_error.get("message"):
             ours = (outcome.body or {}).get("error") or {} if isinstance(outcome.body, dict) else {}
-            outcome.same_message = ours.get("message") == real_error["message"]
+            outcome.same_message = same_message(real_error["message"], str(ours.get("message")))
         return
     if not outcome.accepted:
         return
@@ -345,7 +372,7 @@ def main(argv: list[str]) -> int:
         print("\n".join(differences(outcomes)))
     if "--paths" in argv:
         counts = Counter(p for o in outcomes for p in o.missing_paths)
-        for path, count in counts.most_common(60):
+        for path, count in counts.most_common():
             print(count, path)
     return 0
 
