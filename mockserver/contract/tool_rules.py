@@ -111,17 +111,43 @@ def check_tool_outputs(new_items: Sequence[Any], prior: Sequence[Any]) -> None:
             )
 
 
+def closed(schema: Any) -> Any:
+    """A strict schema as the real API stores it: every object with ``properties`` gets
+    ``additionalProperties: false`` (shared/wire-2026, rig ``extractor/extractor_smoke``: a tool
+    sent without `strict` and without it is echoed with both)."""
+    if isinstance(schema, list):
+        return [closed(sub) for sub in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: closed(value) if key != "properties" else value for key, value in schema.items()}
+    if isinstance(schema.get("properties"), dict):
+        out["properties"] = {name: closed(sub) for name, sub in schema["properties"].items()}
+        out.setdefault("additionalProperties", False)
+    return out
+
+
 def echo_tool(tool: dict[str, Any]) -> dict[str, Any]:
-    """A tool as a Response shows it (function tools in the real key order, strict resolved)."""
-    if tool.get("type") != "function":
-        return tool
-    known = ("type", "description", "name", "parameters", "strict")
+    """A tool as a Response shows it, normalised as the API stores it (shared/wire-2026,
+    braintrust openai-codex-* cassettes): `type` first; function tools as type, description,
+    name, `output_schema` (null unless given), parameters (closed when strict), strict;
+    `namespace` tools with their functions echoed the same way."""
+    kind = tool.get("type")
+    if kind == "namespace":
+        inner = [echo_tool(t) if isinstance(t, dict) else t for t in tool.get("tools") or []]
+        return {"type": "namespace", **{k: v for k, v in tool.items() if k != "type"},
+                "tools": inner}  # fmt: skip
+    if kind != "function":
+        return {"type": kind, **{k: v for k, v in tool.items() if k != "type"}}
+    known = ("type", "description", "name", "output_schema", "parameters", "strict")
+    strict = resolved_strict(tool.get("strict"), parameters_of(tool))
+    parameters = tool.get("parameters")
     echoed = {
         "type": "function",
         "description": tool.get("description"),
         "name": tool.get("name"),
-        "parameters": tool.get("parameters"),
-        "strict": resolved_strict(tool.get("strict"), parameters_of(tool)),
+        "output_schema": tool.get("output_schema"),
+        "parameters": closed(parameters) if strict else parameters,
+        "strict": strict,
     }
     return {**echoed, **{k: v for k, v in tool.items() if k not in known}}
 

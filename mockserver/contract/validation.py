@@ -503,9 +503,11 @@ def check_item_ids(items: Any) -> None:
 
 def check_create_request(body: dict[str, Any]) -> None:
     """Every check ``POST /v1/responses`` makes before any state is touched, in the real order."""
-    if "model" not in body:
+    if "model" not in body and body.get("prompt") is None:
+        # With a stored prompt the real API takes the prompt's model (openai-dotnet
+        # MultipleResponseInstructions, answered 200); the mock uses PROMPT_DEFAULT_MODEL.
         raise missing_parameter("model")
-    if body["model"] is None:
+    if "model" in body and body["model"] is None:
         raise invalid_type("model", "a string", "an object")
     if "input" in body and body["input"] is None:
         raise invalid_type("input", "a string", "an object")  # sic: the real API's wording

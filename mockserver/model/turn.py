@@ -13,6 +13,7 @@ from mockserver.contract.text_format import echo_text
 from mockserver.contract.tool_rules import echo_tools
 from mockserver.model.builtin_tools import add_tool_usage
 from mockserver.model.builtin_tools import echo_tool as echo_builtin_tool
+from mockserver.model.reasoning import reasoning_echo
 from mockserver.model.respond import respond
 from mockserver.model.tokens import count_context_tokens
 from mockserver.scenarios.clock import Clock
@@ -57,8 +58,6 @@ def empty_tool_usage() -> dict[str, Any]:
 def echo_fields(params: dict[str, Any], model: Model) -> dict[str, Any]:
     """The request fields the real API echoes into every Response, with its defaults."""
     text = echo_text(params.get("text"))
-    reasoning = params.get("reasoning") or {}
-    default_effort = "medium" if model.reasoning else None
     return {
         "background": bool(params.get("background") or False),
         "billing": {"payer": "developer"},
@@ -72,10 +71,7 @@ def echo_fields(params: dict[str, Any], model: Model) -> dict[str, Any]:
         "previous_response_id": params.get("previous_response_id"),
         "prompt_cache_key": params.get("prompt_cache_key"),
         "prompt_cache_retention": params.get("prompt_cache_retention"),
-        "reasoning": {
-            "effort": reasoning.get("effort", default_effort),
-            "summary": reasoning.get("summary"),
-        },
+        "reasoning": reasoning_echo(params, model),
         "safety_identifier": params.get("safety_identifier"),
         "service_tier": params.get("service_tier") or "default",
         "store": params.get("store") is not False,
