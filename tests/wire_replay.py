@@ -21,6 +21,7 @@ find the state the earlier ones created. What is compared:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import sys
@@ -37,11 +38,14 @@ from wire_corpus import Exchange, by_file  # noqa: E402
 
 from mockserver import ManualClock, ServerConfig, create_app  # noqa: E402
 from mockserver.http.self_check import parse_sse  # noqa: E402
+from mockserver.state.lifecycle import Timeline  # noqa: E402
 
 API_KEY = "sk-replay"
 EMULATED = re.compile(r"^/v1/(responses|conversations)(/|$|\?)")
 # Values recorded in place of the real ones, which no client can send back.
-ID_PATTERN = re.compile(r"\b(?:resp|msg|rs|fc|conv|cmp|ws|fs|ci|ig|mcp[lr]?|ctc|tsc|tso)_[A-Za-z0-9_]+")
+ID_PATTERN = re.compile(
+    r"\b(?:resp|msg|rs|fc|conv|cmp|ws|fs|ci|ig|mcp[lr]?|ctc|tsc|tso|call)_[A-Za-z0-9_]+"
+)
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 
 
@@ -107,6 +111,14 @@ def _final_response(events: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
+def _latest_response(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The last response snapshot a stream carried (a background stream may end before done)."""
+    for event in reversed(events):
+        if isinstance(event.get("response"), dict):
+            return event["response"]
+    return None
+
+
 def _item_types(events: list[dict[str, Any]]) -> dict[int, str]:
     types: dict[int, str] = {}
     for event in events:
@@ -120,12 +132,19 @@ def _item_types(events: list[dict[str, Any]]) -> dict[int, str]:
     return types
 
 
+def _event_kind(event: dict[str, Any]) -> str:
+    # Whether a turn ends completed or incomplete (`max_output_tokens`) depends on the answer's
+    # length, which is the model's decision; the terminal event's shape is the same.
+    kind = str(event.get("type"))
+    return "response.<terminal>" if kind in TERMINAL[:2] else kind
+
+
 def event_paths(events: list[dict[str, Any]]) -> set[str]:
     """Key paths of every event, prefixed by its type (and by the output item type it is about)."""
     types = _item_types(events)
     found: set[str] = set()
     for event in events:
-        kind = str(event.get("type"))
+        kind = _event_kind(event)
         index = event.get("output_index")
         tag = f"[{types.get(index, '')}]" if isinstance(index, int) else ""
         found.update(key_paths(event, f"{tag}{kind}"))
@@ -168,6 +187,22 @@ def _learn_ids(real: Any, ours: Any, ids: dict[str, str]) -> None:
                     ids[real_item["id"]] = our_item.get("id", real_item["id"])
                 if "call_id" in real_item and "call_id" in our_item:
                     ids[real_item["call_id"]] = our_item["call_id"]
+
+
+async def _seed_conversation(
+    client: httpx.AsyncClient, exchange: Exchange, ids: dict[str, str]
+) -> None:
+    """A conversation the recording uses but did not record creating (agent-framework traces
+    keep only some steps) is created here first, so the request finds it."""
+    request = exchange.request if isinstance(exchange.request, dict) else {}
+    conversation = request.get("conversation")
+    conversation_id = conversation.get("id") if isinstance(conversation, dict) else conversation
+    if not isinstance(conversation_id, str) or conversation_id in ids:
+        return
+    reply = await client.post(
+        "/v1/conversations", json={}, headers={"authorization": f"Bearer {API_KEY}"}
+    )
+    ids[conversation_id] = reply.json()["id"]
 
 
 def _recorded_final(exchange: Exchange) -> dict[str, Any] | None:
@@ -235,8 +270,8 @@ def _compare(outcome: Outcome) -> None:
         real_types = [t for _, t in sorted(_item_types(exchange.events).items())]
         our_types = [t for _, t in sorted(_item_types(outcome.events).items())]
         if real_types == our_types:
-            real_order = collapse([str(e.get("type")) for e in exchange.events])
-            our_order = collapse([str(e.get("type")) for e in outcome.events])
+            real_order = collapse([_event_kind(e) for e in exchange.events])
+            our_order = collapse([_event_kind(e) for e in outcome.events])
             outcome.same_order = real_order == our_order
             if not outcome.same_order:
                 outcome.order_diff = f"real {real_order} / ours {our_order}"
@@ -248,7 +283,11 @@ def _compare(outcome: Outcome) -> None:
 
 async def replay_file(exchanges: list[Exchange]) -> list[Outcome]:
     """Replay one recording's requests in order against a fresh app (in process, no sockets)."""
-    app = create_app(ServerConfig(self_check=True, api_key=API_KEY), clock=ManualClock())
+    # Background jobs finish at once: the manual clock never moves, and a recording's polls and
+    # streams show the finished response.
+    instant = Timeline(queued_seconds=0, run_seconds=0, seconds_per_token=0)
+    config = ServerConfig(self_check=True, api_key=API_KEY, background_timeline=instant)
+    app = create_app(config, clock=ManualClock())
     outcomes = []
     ids: dict[str, str] = {}
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -256,12 +295,19 @@ async def replay_file(exchanges: list[Exchange]) -> list[Outcome]:
         for exchange in exchanges:
             if not replayable(exchange):
                 continue
+            await _seed_conversation(client, exchange, ids)
             reply = await _send(client, exchange, ids)
+            if exchange.response is None and exchange.events is None:
+                # A setup step whose answer was not recorded: replayed for the state it makes.
+                with contextlib.suppress(ValueError):
+                    _learn_ids(exchange.request, reply.json(), ids)
+                app.state.mock.take_failures()
+                continue
             outcome = Outcome(exchange, reply.status_code)
             if reply.headers.get("content-type", "").startswith("text/event-stream"):
                 outcome.events, _ = parse_sse(reply.content)
-                ours = _final_response(outcome.events)
-                real = _final_response(exchange.events or [])
+                ours = _latest_response(outcome.events)
+                real = _latest_response(exchange.events or [])
             else:
                 try:
                     outcome.body = reply.json()

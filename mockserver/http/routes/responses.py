@@ -42,6 +42,7 @@ from mockserver.state.conversations import check_exclusive, shard_of
 from mockserver.state.lifecycle import context_at
 from mockserver.state.mock_state import MockState
 from mockserver.state.pagination import check_page_params, paginate
+from mockserver.state.references import has_references, resolve_references
 from mockserver.state.store import StoredResponse
 from mockserver.state.turn_context import build_turn, check_context_management
 
@@ -110,6 +111,11 @@ async def create(request: Request) -> Response:
         prior = conversation.items
     else:
         prior = prior_context(state, body.get("previous_response_id"))
+    if has_references(body.get("input")):
+        resolved = resolve_references(
+            body["input"], prior, state.store, stored=body.get("store") is not False
+        )
+        body = {**body, "input": resolved}
     check_turn_context(body, prior)
     config = state.config
     directives = from_headers(
