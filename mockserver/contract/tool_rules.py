@@ -113,8 +113,9 @@ def check_tool_outputs(new_items: Sequence[Any], prior: Sequence[Any]) -> None:
 
 def closed(schema: Any) -> Any:
     """A strict schema as the real API stores it: every object with ``properties`` gets
-    ``additionalProperties: false`` (shared/wire-2026, rig ``extractor/extractor_smoke``: a tool
-    sent without `strict` and without it is echoed with both)."""
+    ``additionalProperties: false`` and, when it has none, ``required`` naming every property
+    (shared/wire-2026, rig ``extractor/extractor_smoke`` and ``extractor_usage``: a function sent
+    without `strict` whose schema lacks them is echoed strict, with both added)."""
     if isinstance(schema, list):
         return [closed(sub) for sub in schema]
     if not isinstance(schema, dict):
@@ -123,7 +124,16 @@ def closed(schema: Any) -> Any:
     if isinstance(schema.get("properties"), dict):
         out["properties"] = {name: closed(sub) for name, sub in schema["properties"].items()}
         out.setdefault("additionalProperties", False)
+        out.setdefault("required", list(schema["properties"]))
     return out
+
+
+def function_strict(tool: dict[str, Any]) -> bool:
+    """The `strict` a function tool runs with: as sent; left out, whether its schema qualifies
+    once closed as the API closes it."""
+    if isinstance(tool.get("strict"), bool):
+        return tool["strict"]
+    return resolved_strict(None, closed(parameters_of(tool)))
 
 
 def echo_tool(tool: dict[str, Any]) -> dict[str, Any]:
@@ -139,7 +149,7 @@ def echo_tool(tool: dict[str, Any]) -> dict[str, Any]:
     if kind != "function":
         return {"type": kind, **{k: v for k, v in tool.items() if k != "type"}}
     known = ("type", "description", "name", "output_schema", "parameters", "strict")
-    strict = resolved_strict(tool.get("strict"), parameters_of(tool))
+    strict = function_strict(tool)
     parameters = tool.get("parameters")
     echoed = {
         "type": "function",

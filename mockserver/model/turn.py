@@ -55,6 +55,12 @@ def empty_tool_usage() -> dict[str, Any]:
     }
 
 
+def _prompt_echo(prompt: Any) -> dict[str, Any] | None:
+    if not isinstance(prompt, dict):
+        return None
+    return {key: prompt.get(key) for key in ("id", "variables", "version")}
+
+
 def echo_fields(params: dict[str, Any], model: Model) -> dict[str, Any]:
     """The request fields the real API echoes into every Response, with its defaults."""
     text = echo_text(params.get("text"))
@@ -69,6 +75,7 @@ def echo_fields(params: dict[str, Any], model: Model) -> dict[str, Any]:
         "parallel_tool_calls": params.get("parallel_tool_calls") is not False,
         "presence_penalty": 0.0,
         "previous_response_id": params.get("previous_response_id"),
+        "prompt": _prompt_echo(params.get("prompt")),
         "prompt_cache_key": params.get("prompt_cache_key"),
         "prompt_cache_retention": params.get("prompt_cache_retention"),
         "reasoning": reasoning_echo(params, model),
@@ -144,7 +151,19 @@ def assemble(
     }
     if conversation is not None:
         response["conversation"] = conversation
+    if echo.get("prompt") is not None:
+        # Echoed when the request uses a stored prompt (openai-dotnet MultipleResponseInstructions).
+        response = _insert_after(response, "previous_response_id", "prompt", echo["prompt"])
     return response
+
+
+def _insert_after(mapping: dict[str, Any], anchor: str, key: str, value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, existing in mapping.items():
+        out[name] = existing
+        if name == anchor:
+            out[key] = value
+    return out
 
 
 def create_turn(
