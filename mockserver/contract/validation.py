@@ -512,6 +512,9 @@ def check_create_request(body: dict[str, Any]) -> None:
     if "input" in body and body["input"] is None:
         raise invalid_type("input", "a string", "an object")  # sic: the real API's wording
     has_other_source = any(body.get(key) is not None for key in CONTEXT_SOURCES)
+    if "messages" in body:
+        # Chat Completions' parameter: its own answer, before the missing `input` it implies.
+        raise unknown_top_level("ResponseCreateParams", "messages", body)
     if "input" not in body and not has_other_source:
         raise missing_parameter("input")
     check_schema("ResponseCreateParams", body)
