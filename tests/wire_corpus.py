@@ -213,7 +213,8 @@ def _har(path: Path, source: str) -> Iterator[Exchange]:
 
 
 def _conformance_traces(folder: Path, source: str) -> Iterator[Exchange]:
-    """agent-framework: `<step>request.json` beside `<step>response.json|.txt`; no status, no URL."""
+    """agent-framework: `<step>request.json` beside `<step>response.json|.txt`; no status or URL
+    (a step without a recorded answer is kept: the replay makes the state it would make)."""
     index = 0
     for request_file in sorted(folder.glob("*request.*")):
         step = request_file.name[: request_file.name.index("request.")]
@@ -286,10 +287,12 @@ def exchanges() -> tuple[Exchange, ...]:
             if _source_of(path) == "agent-framework":
                 if re.search(r"request\.(json|txt)$", path.name):
                     trace_dirs.add(path.parent)
-                elif path.name.endswith(".json") and "request" not in path.name:
-                    if not any(path.parent.glob("*request.*")):
-                        yield_one = list(_response_only(path, "agent-framework"))
-                        found.extend(yield_one)
+                elif (
+                    path.name.endswith(".json")
+                    and "request" not in path.name
+                    and not any(path.parent.glob("*request.*"))
+                ):
+                    found.extend(_response_only(path, "agent-framework"))
                 continue
             if not any(part in str(path) for part in NOT_OPENAI):
                 found.extend(_read_file(path))

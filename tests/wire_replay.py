@@ -33,12 +33,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import httpx  # noqa: E402
-from wire_corpus import Exchange, by_file  # noqa: E402
+import httpx
+from wire_corpus import Exchange, by_file
 
-from mockserver import ManualClock, ServerConfig, create_app  # noqa: E402
-from mockserver.http.self_check import parse_sse  # noqa: E402
-from mockserver.state.lifecycle import Timeline  # noqa: E402
+from mockserver import ManualClock, ServerConfig, create_app
+from mockserver.http.self_check import parse_sse
+from mockserver.state.lifecycle import Timeline
 
 API_KEY = "sk-replay"
 EMULATED = re.compile(r"^/v1/(responses|conversations)(/|$|\?)")
@@ -162,7 +162,10 @@ def missing_paths(real: set[str], ours: set[str]) -> list[str]:
 
 
 def collapse(types: list[str]) -> list[str]:
-    return [t for i, t in enumerate(types) if not (i and t.endswith(".delta") and types[i - 1] == t)]
+    """Event types with each run of the same delta event collapsed to one."""
+    return [
+        t for i, t in enumerate(types) if not (i and t.endswith(".delta") and types[i - 1] == t)
+    ]
 
 
 # --- replay ----------------------------------------------------------------------------------
@@ -389,20 +392,25 @@ def render(table: dict[str, Figures]) -> str:
     return "\n".join(lines)
 
 
+def _error_message(body: Any) -> Any:
+    return (body.get("error") or {}).get("message") if isinstance(body, dict) else body
+
+
 def differences(outcomes: list[Outcome]) -> list[str]:
     found = []
     for o in outcomes:
         name = o.exchange.name
         if not o.accepted:
-            message = (o.body.get("error") or {}).get("message") if isinstance(o.body, dict) else o.body
-            found.append(f"NOT ACCEPTED {name}: real {o.exchange.status}, ours {o.status}: {message}")
+            message = _error_message(o.body)
+            found.append(f"NOT ACCEPTED {name}: real {o.exchange.status}, ours {o.status}: "
+                         f"{message}")
         elif o.missing_paths:
             found.append(f"SHAPE {name}: missing {o.missing_paths[:8]}"
                          + (f" (+{len(o.missing_paths) - 8})" if len(o.missing_paths) > 8 else ""))
         if o.same_order is False:
             found.append(f"ORDER {name}: {o.order_diff}")
         if o.same_message is False:
-            ours = (o.body.get("error") or {}).get("message") if isinstance(o.body, dict) else o.body
+            ours = _error_message(o.body)
             real = o.exchange.response["error"]["message"]
             found.append(f"MESSAGE {name}: real {real!r} / ours {ours!r}")
         if o.self_check:

@@ -20,8 +20,8 @@ import jsonschema_rs
 from mockserver.contract.conformance import strict_schema
 from mockserver.contract.errors import (
     InvalidRequestError,
-    invalid_type,
     empty_string,
+    invalid_type,
     invalid_value,
     join_choices,
     missing_parameter,
@@ -153,7 +153,7 @@ REJECTIONS: tuple[Rejection, ...] = tuple(
     [
         *_rule("AdditionalProperties", r"[^.\[]+",
                "unknown top-level parameter: docs/real-errors.md §3 (SEEN, MEASURED-3P)"),
-        *_rule("AdditionalProperties", rf"(reasoning|stream_options|text|text\.format)\.[^.]+",
+        *_rule("AdditionalProperties", r"(reasoning|stream_options|text|text\.format)\.[^.]+",
                "'reasoning.max_tokens', 'stream_options.include_usage': §3 (SEEN, MEASURED-3P)"),
         *_rule("AdditionalProperties", rf"input{_N}\.[^.\[]+|input{_N}\.action\.[^.]+",
                "'input[3].status', 'input[4].action.query': §3 (SEEN in relayed real 400s)"),
