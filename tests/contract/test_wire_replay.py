@@ -18,7 +18,7 @@ from wire_replay import Figures, Outcome, figures, render, replay_all
 # The floors this branch measured (docs/contract-tests.md, "Replaying real traffic"). A change
 # that lowers any of them breaks fidelity somewhere the recordings can show.
 MIN_ACCEPTED = 0.99
-MIN_SAME_SHAPE = 0.88
+MIN_SAME_SHAPE = 0.95
 MIN_SAME_ORDER = 0.90
 
 # Recorded requests we answer differently, each for a reason that is not a validation rule.
@@ -28,8 +28,11 @@ KNOWN_NOT_ACCEPTED = {
     "made (the real 400 for that case)",
     "ConformanceTraces/Responses/conversation/": "continues a response recorded in another trace "
     "(previous_response_id we never saw): the real 400 for an unknown previous response",
-    "ai-sdk-v6.cassette.json#2": "references an item of a turn whose recorded reply the mock "
-    "answered with other output items (the model's decision), so the id maps to nothing",
+    **dict.fromkeys(
+        ("ai-sdk-v6.cassette.json#21", "ai-sdk-v6.cassette.json#22"),
+        "references an item of a turn the mock answered with other output items (the model's "
+        "decision), so the id maps to nothing stored: the real 404",
+    ),
 }
 
 
@@ -69,6 +72,10 @@ def test_every_rejection_of_an_accepted_request_is_explained(outcomes: list[Outc
     unexplained = [
         f"{o.exchange.name}: real {o.exchange.status}, ours {o.status}: {o.body}"
         for o in outcomes
-        if not o.accepted and not any(key in o.exchange.name for key in KNOWN_NOT_ACCEPTED)
+        if not o.accepted
+        and not any(
+            key in o.exchange.name and (not key[-1].isdigit() or o.exchange.name.endswith(key))
+            for key in KNOWN_NOT_ACCEPTED
+        )
     ]
     assert unexplained == []
