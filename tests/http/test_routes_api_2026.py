@@ -136,3 +136,16 @@ def test_an_unknown_reference_is_the_real_404(client: TestClient, reference: Any
 def test_a_bare_empty_id_is_a_400_not_an_empty_message(client: TestClient) -> None:
     error = create(client, 400, model="gpt-4o-mini", input=[{"id": ""}])
     assert error["error"]["code"] == "empty_string"
+
+
+def test_a_function_call_output_may_answer_a_tool_search_call(client: TestClient) -> None:
+    search = {"type": "tool_search", "execution": "client", "description": "find tools",
+              "parameters": {"type": "object", "properties": {"query": {"type": "string"}}}}  # fmt: skip
+    call = {"type": "tool_search_call", "id": "tsc_1", "call_id": "call_ts", "status": "completed",
+            "execution": "client", "arguments": {"query": "weather"}}  # fmt: skip
+    answer = {"type": "function_call_output", "call_id": "call_ts", "output": "[]"}
+    create(client, model="gpt-5.4", tools=[search], input=[{"role": "user", "content": "hi"},
+                                                           call, answer])  # fmt: skip
+    orphan = {**answer, "call_id": "call_nowhere"}
+    error = create(client, 400, model="gpt-5.4", input=[{"role": "user", "content": "hi"}, orphan])
+    assert error["error"]["message"].startswith("No tool call found for function call output")
