@@ -139,8 +139,8 @@ def test_a_bare_empty_id_is_a_400_not_an_empty_message(client: TestClient) -> No
 
 
 def test_a_function_call_output_may_answer_a_tool_search_call(client: TestClient) -> None:
-    search = {"type": "tool_search", "execution": "client", "description": "find tools",
-              "parameters": {"type": "object", "properties": {"query": {"type": "string"}}}}  # fmt: skip
+    query = {"type": "object", "properties": {"query": {"type": "string"}}}
+    search = {"type": "tool_search", "execution": "client", "description": "d", "parameters": query}
     call = {"type": "tool_search_call", "id": "tsc_1", "call_id": "call_ts", "status": "completed",
             "execution": "client", "arguments": {"query": "weather"}}  # fmt: skip
     answer = {"type": "function_call_output", "call_id": "call_ts", "output": "[]"}
