@@ -56,7 +56,7 @@ def empty_tool_usage() -> dict[str, Any]:
 
 
 def _prompt_echo(prompt: Any) -> dict[str, Any] | None:
-    if not isinstance(prompt, dict):
+    if not isinstance(prompt, dict) or not isinstance(prompt.get("id"), str):
         return None
     return {key: prompt.get(key) for key in ("id", "variables", "version")}
 

@@ -54,8 +54,10 @@ ACCEPTED = {
             "properties": {"n": {"type": "string", "minLength": 1, "maxLength": 9, "pattern": "^[a-z]+$"},
                            "a": {"type": "integer", "minimum": 0, "maximum": 150, "format": "uint8"},
                            "t": {"type": "array", "items": {"type": "string"}, "minItems": 1}}}}}),
-    "unknown key inside a tool (no evidence of a 400)": body(tools=[
+    "output_schema on a function tool": body(tools=[
         {"type": "function", "name": "f", "output_schema": {"type": "object"}, "parameters": {"type": "object", "properties": {}}}]),
+    "unknown key inside an input item's part (no evidence of a 400)": body(
+        {"role": "assistant", "content": [{**ASSISTANT_PARTS[0], "logprobs": [], "x_client_note": 1}]}),
 }  # fmt: skip
 
 
@@ -105,7 +107,7 @@ def test_every_rejection_rule_names_its_evidence() -> None:
         assert len(rule.evidence) > 20, rule
     assert has_evidence("AdditionalProperties", "seed")
     assert has_evidence("AdditionalProperties", "input[3].status")
-    assert not has_evidence("AdditionalProperties", "tools[0].output_schema")
+    assert has_evidence("AdditionalProperties", "tool_choice.x")  # echoed: the SDK type holds
     assert not has_evidence("Required", "input[1].id")
 
 
