@@ -38,6 +38,9 @@ UNMODELLED_KEYS: dict[str, frozenset[str]] = {
     "ResponseErrorEvent": frozenset({"error"}),
     # Image generation tool config echoes `n` (vercel-ai openai-image-generation-tool.1.json).
     "ImageGeneration": frozenset({"n"}),
+    # The web_search tool echo since 2026 (shared/wire-2026: braintrust-sdk-javascript
+    # openai-codex-* cassettes, tidyverse/ellmer inst/_vcr, posit-dev/chatlas tests/_vcr).
+    "WebSearchTool": frozenset({"return_token_budget", "search_content_types"}),
     # Token `bytes` on streamed logprobs (TokenLogProbabilitiesStreaming(True).json); the SDK has
     # it only on output_text logprobs. pydantic qualifies these $defs names: "Logprob" collides.
     "openai__types__responses__response_text_delta_event__Logprob": frozenset({"bytes"}),

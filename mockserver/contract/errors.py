@@ -152,6 +152,26 @@ def invalid_value(param: str, value: Any, choices: list[str]) -> InvalidRequestE
     )
 
 
+def empty_string(param: str) -> InvalidRequestError:
+    return InvalidRequestError(
+        f"Invalid '{param}': empty string. Expected a string with minimum length 1, but got an "
+        "empty string instead.",
+        param=param,
+        code="empty_string",
+    )
+
+
+def item_not_found(item_id: str, *, store: bool = True) -> NotFoundError:
+    """An input item reference to nothing stored (docs/real-errors.md §9)."""
+    message = f"Item with id '{item_id}' not found."
+    if not store:
+        message += (
+            " Items are not persisted when `store` is set to false. Try again with `store` set "
+            "to true, or remove this item from your input."
+        )
+    return NotFoundError(message, param="input")
+
+
 def no_input() -> InvalidRequestError:
     return InvalidRequestError(
         """One of "input" or "previous_response_id" or 'prompt' or 'conversation' must be """

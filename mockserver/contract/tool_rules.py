@@ -78,6 +78,11 @@ def check_tool_outputs(new_items: Sequence[Any], prior: Sequence[Any]) -> None:
         for item in context
         if isinstance(item, dict) and item.get("type") in CALL_OUTPUTS
     }
+    search_calls = {
+        item.get("call_id")
+        for item in context
+        if isinstance(item, dict) and item.get("type") == "tool_search_call"
+    }
     outputs = {
         (item.get("type"), item.get("call_id"))
         for item in context
@@ -87,7 +92,10 @@ def check_tool_outputs(new_items: Sequence[Any], prior: Sequence[Any]) -> None:
         if not isinstance(item, dict):
             continue
         if item.get("type") == "function_call_output":
-            if ("function_call", item.get("call_id")) not in calls:
+            # A client-executed `tool_search_call` is answered by a function_call_output too
+            # (braintrust openai-codex-* cassettes, answered 200).
+            call_id = item.get("call_id")
+            if ("function_call", call_id) not in calls and call_id not in search_calls:
                 raise InvalidRequestError(
                     "No tool call found for function call output with call_id "
                     f"{item.get('call_id')}.",
@@ -111,17 +119,53 @@ def check_tool_outputs(new_items: Sequence[Any], prior: Sequence[Any]) -> None:
             )
 
 
+def closed(schema: Any) -> Any:
+    """A strict schema as the real API stores it: every object with ``properties`` gets
+    ``additionalProperties: false`` and, when it has none, ``required`` naming every property
+    (shared/wire-2026, rig ``extractor/extractor_smoke`` and ``extractor_usage``: a function sent
+    without `strict` whose schema lacks them is echoed strict, with both added)."""
+    if isinstance(schema, list):
+        return [closed(sub) for sub in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: closed(value) if key != "properties" else value for key, value in schema.items()}
+    if isinstance(schema.get("properties"), dict):
+        out["properties"] = {name: closed(sub) for name, sub in schema["properties"].items()}
+        out.setdefault("additionalProperties", False)
+        out.setdefault("required", list(schema["properties"]))
+    return out
+
+
+def function_strict(tool: dict[str, Any]) -> bool:
+    """The `strict` a function tool runs with: as sent; left out, whether its schema qualifies
+    once closed as the API closes it."""
+    if isinstance(tool.get("strict"), bool):
+        return tool["strict"]
+    return resolved_strict(None, closed(parameters_of(tool)))
+
+
 def echo_tool(tool: dict[str, Any]) -> dict[str, Any]:
-    """A tool as a Response shows it (function tools in the real key order, strict resolved)."""
-    if tool.get("type") != "function":
-        return tool
-    known = ("type", "description", "name", "parameters", "strict")
+    """A tool as a Response shows it, normalised as the API stores it (shared/wire-2026,
+    braintrust openai-codex-* cassettes): `type` first; function tools as type, description,
+    name, `output_schema` (null unless given), parameters (closed when strict), strict;
+    `namespace` tools with their functions echoed the same way."""
+    kind = tool.get("type")
+    if kind == "namespace":
+        inner = [echo_tool(t) if isinstance(t, dict) else t for t in tool.get("tools") or []]
+        return {"type": "namespace", **{k: v for k, v in tool.items() if k != "type"},
+                "tools": inner}  # fmt: skip
+    if kind != "function":
+        return {"type": kind, **{k: v for k, v in tool.items() if k != "type"}}
+    known = ("type", "description", "name", "output_schema", "parameters", "strict")
+    strict = function_strict(tool)
+    parameters = tool.get("parameters")
     echoed = {
         "type": "function",
         "description": tool.get("description"),
         "name": tool.get("name"),
-        "parameters": tool.get("parameters"),
-        "strict": resolved_strict(tool.get("strict"), parameters_of(tool)),
+        "output_schema": tool.get("output_schema"),
+        "parameters": closed(parameters) if strict else parameters,
+        "strict": strict,
     }
     return {**echoed, **{k: v for k, v in tool.items() if k not in known}}
 

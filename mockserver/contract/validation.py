@@ -12,6 +12,7 @@ import functools
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
@@ -19,6 +20,7 @@ import jsonschema_rs
 from mockserver.contract.conformance import strict_schema
 from mockserver.contract.errors import (
     InvalidRequestError,
+    empty_string,
     invalid_type,
     invalid_value,
     join_choices,
@@ -87,15 +89,32 @@ def param_path(path: Sequence[str | int]) -> str:
     return out
 
 
+# The principle: the schemas generated from the SDK's *parameter types* find what is wrong with a
+# request, but those types are stricter than the wire and older than the API. A problem they find
+# becomes a 400 only when a rule in REJECTIONS says the real API rejects it, naming the evidence
+# (a real 400 in recorded traffic or quoted from it, or the API reference); where recorded
+# traffic shows the real API accepting what the types forbid, the schema is relaxed below, again
+# naming the recording. Wire sources: `shared/wire` and `shared/wire-2026` (their MANIFEST.md
+# files name each folder's public repository); docs/real-errors.md has the messages.
+
 # Properties the SDK types mark required that the real API lets clients leave out (it fills in a
 # default): `$defs` name -> property names.
 OPTIONAL_ON_THE_WIRE: dict[str, frozenset[str]] = {
     "FunctionToolParam": frozenset({"strict"}),
-    # Recorded requests the real API answered 200 (shared/wire, openai-dotnet
-    # GetInputItemsWithMultiPartPagination: no `detail`; MessageHistoryWorks: an assistant turn
-    # given back as `{"type": "message", "role": "assistant", "content": [output_text]}`).
+    # openai/openai-dotnet GetInputItemsWithMultiPartPagination: an image part without `detail`.
     "ResponseInputImageParam": frozenset({"detail"}),
+    # openai/openai-dotnet MessageHistoryWorks, CanCompactConversation and 0xPlaygrounds/rig
+    # gpt_5_6_reasoning/five_turn_metadata_roundtrip: an assistant turn given back as
+    # `{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text"}]}`,
+    # without `id`, `status` or `annotations` (also OpenAI's conversation-state guide).
     "ResponseOutputMessageParam": frozenset({"id", "status"}),
+    "ResponseOutputTextParam": frozenset({"annotations"}),
+    # tidyverse/ellmer and posit-dev/chatlas (`store: false`): reasoning items sent back with
+    # only `encrypted_content` and `summary`, no `id`.
+    "ResponseReasoningItemParam": frozenset({"id"}),
+    # openai/openai-dotnet ImageGenToolInputMask* (an image_generation_call given back without
+    # `result`).
+    "ImageGenerationCall": frozenset({"result"}),
 }
 
 # Properties the SDK's request types lack that the real API accepts: `$defs` name -> names.
@@ -103,7 +122,125 @@ EXTRA_ON_THE_WIRE: dict[str, frozenset[str]] = {
     # `POST /responses/compact` returns the kept user messages with ids, and the compaction guide
     # says to pass that output back as `input` as it is ("Do not prune the compact response").
     "Message": frozenset({"id"}),
+    # `@ai-sdk/openai` 3.x sends assistant turns as `{"role", "content", "id"}` with
+    # `store: false` (braintrust-sdk-javascript ai-sdk-* cassettes, answered 200).
+    "EasyInputMessageParam": frozenset({"id", "status"}),
 }
+
+# Top-level parameters the SDK's types lack that the real API accepts (answered 200).
+EXTRA_PARAMETERS: dict[str, str] = {
+    "client_metadata": "braintrustdata/braintrust-sdk-javascript, openai-codex-* cassettes "
+    "(Codex sends it on every turn)",
+}
+
+# Content part types an assistant message may carry, and the real 400 for any other: quoted from
+# real api.openai.com answers in several public projects' notes and tests (docs/real-errors.md §6).
+ASSISTANT_PART_TYPES = ("output_text", "refusal")
+# What a user/system/developer message may carry (MEASURED-3P, docs/real-errors.md §6).
+INPUT_PART_TYPES = ("input_text", "input_image", "input_file", "scoped_content", "input_audio")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A kind of schema problem the real API answers with a 400, where, and the evidence."""
+
+    kind: str  # the jsonschema error kind: Type, Enum, Constant, Required, AdditionalProperties
+    where: re.Pattern[str]  # the `param` path the problem is reported at
+    evidence: str
+
+
+def _rule(kinds: str, where: str, evidence: str) -> list[Rejection]:
+    return [Rejection(kind, re.compile(where), evidence) for kind in kinds.split()]
+
+
+_N = r"\[\d+\]"
+REJECTIONS: tuple[Rejection, ...] = tuple(
+    [
+        *_rule("AdditionalProperties", r"[^.\[]*",
+               "unknown top-level parameter: docs/real-errors.md §3 (SEEN, MEASURED-3P)"),
+        *_rule("AdditionalProperties", r"(reasoning|stream_options|text|text\.format)\.[^.]*",
+               "'reasoning.max_tokens', 'stream_options.include_usage': §3 (SEEN, MEASURED-3P)"),
+        *_rule("AdditionalProperties", rf"input{_N}\.[^.\[]*|input{_N}\.action\.[^.]*",
+               "'input[3].status', 'input[4].action.query': §3 (SEEN in relayed real 400s)"),
+        *_rule("Type", r".+",
+               "'Invalid type for ...': §4 (MEASURED-3P for every top-level parameter; SEEN "
+               "nested, 'input[61].arguments')"),
+        *_rule("Enum Constant",
+               r"truncation|service_tier|include\[\d+\]|text\.format(\.type)?|text\.verbosity|"
+               r"reasoning\.(effort|summary|context)|tool_choice|prompt_cache_retention|"
+               rf"input{_N}|input{_N}\.(type|role)|input{_N}\.content{_N}(\.type)?|"
+               rf"tools{_N}(\.type)?",
+               "'Invalid value: ... Supported values are: ...': §6 (MEASURED-3P, SEEN)"),
+        *_rule("Required",
+               rf"model|input|input{_N}\.(content|call_id|output|name|arguments|summary)|"
+               rf"input{_N}\.content{_N}\.text|tools{_N}\.name|text\.format\.(name|schema)|"
+               r"tool_choice\.name",
+               "'Missing required parameter: ...': §8 (MEASURED-3P; SEEN for input[N].summary); "
+               "the OpenAPI reference marks call_id, output, name and arguments required"),
+    ]
+)  # fmt: skip
+
+
+# The request schemas whose problems pass through REJECTIONS (their param names are the ones the
+# rules name); the Conversations schemas keep reporting every problem, as before.
+EVIDENCE_GATED = frozenset({"ResponseCreateParams", "InputTokenCountParams"})
+
+
+# Parameters outside `input` are echoed into every Response, so the SDK's type for them (which
+# follows the API reference) is what the API echoes: a problem there is a 400 by that reference.
+ECHOED_PARAMETER = Rejection(
+    "*", re.compile(r"(?!input\b).*"), "the parameter is echoed; its SDK type follows the reference"
+)
+
+
+def has_evidence(kind: str, param: str) -> Rejection | None:
+    """The rule that makes this schema problem a real 400, or None (then it is no 400)."""
+    if ECHOED_PARAMETER.where.fullmatch(param):
+        return ECHOED_PARAMETER
+    for rule in REJECTIONS:
+        if rule.kind == kind and rule.where.fullmatch(param):
+            return rule
+    return None
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    if "anyOf" in schema:
+        if {"type": "null"} in schema["anyOf"]:
+            return schema
+        return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _nullable(node: dict[str, Any]) -> dict[str, Any]:
+    # docs/real-errors.md §0 (MEASURED-3P): on /v1/responses `null` counts as omitted, so an
+    # optional property may be null (`"status": null` on function_call items and
+    # `"tool_choice": null` were answered 200, issue #12).
+    properties = node.get("properties")
+    if not isinstance(properties, dict):
+        return node
+    required = set(node.get("required", []))
+    return {
+        **node,
+        "properties": {
+            name: sub if name in required or not isinstance(sub, dict) else _or_null(sub)
+            for name, sub in properties.items()
+        },
+    }
+
+
+def _with_output_parts(easy: dict[str, Any]) -> dict[str, Any]:
+    """Let an easy message carry output parts (assistant turns given back; see above). Which role
+    may carry which part is checked by ``check_message_parts``, with the real messages."""
+    content = easy["properties"]["content"]
+    branches = []
+    for branch in content.get("anyOf", []):
+        if branch.get("type") == "array":
+            items = branch["items"]
+            extra = [{"$ref": "#/$defs/ResponseOutputTextParam"},
+                     {"$ref": "#/$defs/ResponseOutputRefusalParam"}]  # fmt: skip
+            branch = {**branch, "items": {"anyOf": [*items.get("anyOf", [items]), *extra]}}
+        branches.append(branch)
+    return {**easy, "properties": {**easy["properties"], "content": {**content, "anyOf": branches}}}
 
 
 def _relaxed(schema: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +249,16 @@ def _relaxed(schema: dict[str, Any]) -> dict[str, Any]:
         if name in defs and "required" in defs[name]:
             required = [p for p in defs[name]["required"] if p not in optional]
             defs[name] = {**defs[name], "required": required}
-    return {**schema, "$defs": defs}
+    if "EasyInputMessageParam" in defs:
+        defs["EasyInputMessageParam"] = _with_output_parts(defs["EasyInputMessageParam"])
+    defs = {name: _nullable(sub) for name, sub in defs.items()}
+    properties = dict(schema.get("properties", {}))
+    for name in EXTRA_PARAMETERS:
+        properties.setdefault(name, {})
+    top = _nullable({**schema, "properties": properties})
+    top["properties"]["model"] = properties.get("model", {})
+    top["properties"]["input"] = properties.get("input", {})
+    return {**top, "$defs": defs}
 
 
 @functools.cache
@@ -126,7 +272,7 @@ def _validator(schema_name: str) -> Any:
 
 @functools.cache
 def known_parameters(schema_name: str) -> frozenset[str]:
-    return frozenset(load_schema(schema_name).get("properties", {}))
+    return frozenset(load_schema(schema_name).get("properties", {})) | frozenset(EXTRA_PARAMETERS)
 
 
 def _leaves(error: Any) -> list[Any]:
@@ -210,8 +356,14 @@ def _expected_words(name: str, same_place: list[Any]) -> str:
     return " or ".join(dict.fromkeys(_TYPE_WORDS.get(t, t) for t in types)) or "null"
 
 
-def _explain(error: Any) -> InvalidRequestError:
+def _explain(error: Any) -> tuple[str, InvalidRequestError]:
+    """The real message for a schema problem, with the problem's kind."""
     leaf = _best_leaf(error)
+    kind = _kind(leaf)
+    return kind, _message(leaf, error)
+
+
+def _message(leaf: Any, error: Any) -> InvalidRequestError:
     path = list(leaf.instance_path)
     kind = _kind(leaf)
     name = param_path(path) or "body"
@@ -228,16 +380,84 @@ def _explain(error: Any) -> InvalidRequestError:
     return InvalidRequestError(f"Invalid value for '{name}'.", param=name, code="invalid_value")
 
 
+MOVED_TO_INPUT = (
+    "Unsupported parameter: 'messages'. In the Responses API, this parameter has moved to "
+    "'input'. Try again with the new parameter. See the API documentation for more information: "
+    "https://platform.openai.com/docs/api-reference/responses/create."
+)
+RESPONSES_SCHEMAS = ("ResponseCreateParams", "InputTokenCountParams")
+MAX_HINT_DISTANCE = 2
+MAX_HINTS = 2
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]
+
+
+def did_you_mean(key: str, known: frozenset[str], present: set[str]) -> list[str]:
+    """Known names within edit distance 2 of ``key`` that the body does not already have,
+    nearest first, ties alphabetical (docs/real-errors.md §3, MEASURED-3P)."""
+    near = sorted(
+        (distance, name)
+        for name in known - present
+        if (distance := edit_distance(key, name)) <= MAX_HINT_DISTANCE
+    )
+    return [name for _, name in near[:MAX_HINTS]]
+
+
+def unknown_top_level(schema_name: str, key: str, body: dict[str, Any]) -> InvalidRequestError:
+    if key == "messages" and schema_name in RESPONSES_SCHEMAS:
+        return InvalidRequestError(MOVED_TO_INPUT, param=None, code="unsupported_parameter")
+    error = unknown_parameter(key)
+    hints = did_you_mean(key, known_parameters(schema_name), set(body))
+    if hints:
+        error.message = f"{error.message} Did you mean {join_choices(hints, 'or')}?"
+    return error
+
+
+def check_message_parts(items: Any) -> None:
+    """Which content parts a message of each role may carry, with the real API's messages."""
+    if not isinstance(items, list):
+        return
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or item.get("type", "message") != "message":
+            continue
+        content = item.get("content")
+        if not isinstance(content, list):
+            continue
+        allowed = ASSISTANT_PART_TYPES if item.get("role") == "assistant" else INPUT_PART_TYPES
+        for part_index, part in enumerate(content):
+            part_type = part.get("type") if isinstance(part, dict) else None
+            if part_type in allowed or not isinstance(part_type, str):
+                continue
+            if part_type not in ASSISTANT_PART_TYPES + INPUT_PART_TYPES:
+                continue  # an unknown part type: the schema check words that one
+            raise invalid_value(f"input[{index}].content[{part_index}]", part_type, list(allowed))
+
+
 def check_schema(schema_name: str, body: dict[str, Any]) -> None:
     """Raise the real API's 400 for the first unknown parameter or shape error in ``body``."""
     known = known_parameters(schema_name)
     for key in body:
         if key not in known:
-            raise unknown_parameter(key)
+            raise unknown_top_level(schema_name, key, body)
     validator = _validator(schema_name)
     if validator.is_valid(body):
         return
-    raise _explain(next(iter(validator.iter_errors(body))))
+    for error in validator.iter_errors(body):
+        kind, problem = _explain(error)
+        if schema_name not in EVIDENCE_GATED or has_evidence(kind, problem.param or ""):
+            raise problem
+    # Problems the SDK's types see but no evidence says the real API rejects: accepted.
 
 
 def check_ranges(body: dict[str, Any]) -> None:
@@ -290,18 +510,35 @@ def check_metadata(metadata: dict[str, Any] | None, param: str = "metadata") -> 
 CONTEXT_SOURCES = ("previous_response_id", "prompt", "conversation")
 
 
+def check_item_ids(items: Any) -> None:
+    """An empty item id is refused with the real template for empty strings (SEEN for
+    ``input[N].call_id`` and ``input[N].name``; docs/real-errors.md §5)."""
+    if not isinstance(items, list):
+        return
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("id") == "":
+            raise empty_string(f"input[{index}].id")
+
+
 def check_create_request(body: dict[str, Any]) -> None:
     """Every check ``POST /v1/responses`` makes before any state is touched, in the real order."""
-    if "model" not in body:
+    if "model" not in body and body.get("prompt") is None:
+        # With a stored prompt the real API takes the prompt's model (openai-dotnet
+        # MultipleResponseInstructions, answered 200); the mock uses PROMPT_DEFAULT_MODEL.
         raise missing_parameter("model")
-    if body["model"] is None:
+    if "model" in body and body["model"] is None:
         raise invalid_type("model", "a string", "an object")
     if "input" in body and body["input"] is None:
         raise invalid_type("input", "a string", "an object")  # sic: the real API's wording
     has_other_source = any(body.get(key) is not None for key in CONTEXT_SOURCES)
+    if "messages" in body:
+        # Chat Completions' parameter: its own answer, before the missing `input` it implies.
+        raise unknown_top_level("ResponseCreateParams", "messages", body)
     if "input" not in body and not has_other_source:
         raise missing_parameter("input")
     check_schema("ResponseCreateParams", body)
+    check_message_parts(body.get("input"))
+    check_item_ids(body.get("input"))
     if body.get("input") in ("", []) and not has_other_source:
         raise no_input()
     check_tools(body)

@@ -105,7 +105,20 @@ def respond(
         _cut_short(answer, stub.fault.reason)
     answer.output_tokens += hidden
     answer.reasoning_tokens = hidden
+    if model.family.phase:
+        mark_phases(answer.items)
     return answer
+
+
+def mark_phases(items: Sequence[dict[str, Any]]) -> None:
+    """gpt-5.x assistant messages carry ``phase`` (``shared/wire`` MANIFEST quirk 10;
+    ``shared/wire-2026``): ``commentary`` when the turn goes on with a tool call after it,
+    ``final_answer`` for the message that ends the turn. A stub's own ``phase`` is kept."""
+    for index, item in enumerate(items):
+        if item.get("type") != "message" or "phase" in item:
+            continue
+        later = {other.get("type") for other in items[index + 1 :]}
+        item["phase"] = "commentary" if later - {"message", "reasoning"} else "final_answer"
 
 
 def _modelled(

@@ -14,6 +14,7 @@ from mockserver.contract.tool_rules import echo_tools
 from mockserver.model.builtin_tools import add_tool_usage
 from mockserver.model.builtin_tools import echo_tool as echo_builtin_tool
 from mockserver.model.context import context_tokens, extend_context
+from mockserver.model.reasoning import reasoning_echo
 from mockserver.model.respond import respond
 from mockserver.scenarios.clock import Clock
 from mockserver.scenarios.directives import Directives
@@ -54,11 +55,15 @@ def empty_tool_usage() -> dict[str, Any]:
     }
 
 
+def _prompt_echo(prompt: Any) -> dict[str, Any] | None:
+    if not isinstance(prompt, dict) or not isinstance(prompt.get("id"), str):
+        return None
+    return {key: prompt.get(key) for key in ("id", "variables", "version")}
+
+
 def echo_fields(params: dict[str, Any], model: Model) -> dict[str, Any]:
     """The request fields the real API echoes into every Response, with its defaults."""
     text = echo_text(params.get("text"))
-    reasoning = params.get("reasoning") or {}
-    default_effort = "medium" if model.reasoning else None
     return {
         "background": bool(params.get("background") or False),
         "billing": {"payer": "developer"},
@@ -70,12 +75,10 @@ def echo_fields(params: dict[str, Any], model: Model) -> dict[str, Any]:
         "parallel_tool_calls": params.get("parallel_tool_calls") is not False,
         "presence_penalty": 0.0,
         "previous_response_id": params.get("previous_response_id"),
+        "prompt": _prompt_echo(params.get("prompt")),
         "prompt_cache_key": params.get("prompt_cache_key"),
         "prompt_cache_retention": params.get("prompt_cache_retention"),
-        "reasoning": {
-            "effort": reasoning.get("effort", default_effort),
-            "summary": reasoning.get("summary"),
-        },
+        "reasoning": reasoning_echo(params, model),
         "safety_identifier": params.get("safety_identifier"),
         "service_tier": params.get("service_tier") or "default",
         "store": params.get("store") is not False,
@@ -148,7 +151,19 @@ def assemble(
     }
     if conversation is not None:
         response["conversation"] = conversation
+    if echo.get("prompt") is not None:
+        # Echoed when the request uses a stored prompt (openai-dotnet MultipleResponseInstructions).
+        response = _insert_after(response, "previous_response_id", "prompt", echo["prompt"])
     return response
+
+
+def _insert_after(mapping: dict[str, Any], anchor: str, key: str, value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, existing in mapping.items():
+        out[name] = existing
+        if name == anchor:
+            out[key] = value
+    return out
 
 
 def create_turn(

@@ -8,9 +8,11 @@ Ours is Fernet-*shaped* (version byte 0x80, 8-byte timestamp, 16-byte IV, cipher
 HMAC-SHA256, URL-safe base64, so it also starts ``gAAAAAB``) and carries the full context it
 stands for, compressed and encrypted with a keyed SHA-256 stream under the server's compaction key
 and authenticated with HMAC-SHA256 under a second key derived from it. The key is random per
-server unless configured (``ServerConfig.compaction_key``), so a token from another server, or one
-changed in a single character, does not verify: the request gets the 400 of
-:func:`invalid_encrypted_content`.
+server unless configured (``ServerConfig.compaction_key``). A token that claims to be ours (its
+IV carries our mark and key fingerprint) and was changed does not verify: the request gets the
+400 of :func:`invalid_encrypted_content`. A well-formed token we did not seal (the real API's, or
+another server's) cannot be read but is accepted as an opaque item (:func:`is_foreign`), so
+replayed real windows work; with a shared ``compaction_key`` servers read each other's items.
 
 Two kinds, as the real API behaves (measured by a third-party parity suite, see
 docs/conversations-compaction-background.md):
@@ -91,11 +93,20 @@ def _xor(data: bytes, stream: bytes) -> bytes:
     return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
 
 
+# Our tokens' IV starts with this mark and a fingerprint of the key that sealed them, so a token
+# can be told apart: ours (must verify), another server's, or the real API's (opaque; accepted).
+MARK = b"mk"
+
+
+def _fingerprint_of(mac_key: bytes) -> bytes:
+    return hashlib.sha256(b"mockserver-key-id" + mac_key).digest()[:6]
+
+
 def seal(key: bytes, payload: Any, now: float) -> str:
     """An opaque, authenticated token carrying ``payload`` (any JSON value)."""
     enc_key, mac_key = _keys(key)
     plain = zlib.compress(orjson.dumps(payload))
-    iv = hmac.new(mac_key, plain, hashlib.sha256).digest()[:16]
+    iv = MARK + _fingerprint_of(mac_key) + hmac.new(mac_key, plain, hashlib.sha256).digest()[:8]
     header = VERSION + int(now).to_bytes(8, "big") + iv
     body = header + _xor(plain, _keystream(enc_key, iv, len(plain)))
     tag = hmac.new(mac_key, body, hashlib.sha256).digest()
@@ -134,7 +145,29 @@ def has_compaction(items: Sequence[Any]) -> bool:
     return any(is_compaction(item) for item in items)
 
 
+def is_foreign(key: bytes, token: Any) -> bool:
+    """A well-formed Fernet-shaped token this server did not seal: made by the real API (whose
+    windows clients replay) or by another server instance. We cannot read it, and rejecting it
+    would break replayed real windows (issue #12), so it is accepted as an opaque item that
+    stands for nothing we can read. A token that claims to be ours (our mark and key) must verify.
+    """
+    if not isinstance(token, str):
+        return False
+    try:
+        raw = base64.urlsafe_b64decode(token.encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return False
+    if base64.urlsafe_b64encode(raw).rstrip(b"=") != token.encode("ascii").rstrip(b"="):
+        return False
+    if len(raw) < _HEADER + _TAG or raw[:1] != VERSION:
+        return False
+    iv = raw[9:_HEADER]
+    return not (iv[:2] == MARK and iv[2:8] == _fingerprint_of(_keys(key)[1]))
+
+
 def _payload(key: bytes, item: dict[str, Any]) -> dict[str, Any]:
+    if is_foreign(key, item.get("encrypted_content")):
+        return {"v": PAYLOAD_VERSION, "by": MADE_BY_COMPACT, "items": []}
     try:
         payload = unseal(key, item.get("encrypted_content"))
     except CompactionError:

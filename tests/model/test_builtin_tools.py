@@ -84,6 +84,9 @@ def test_tool_choice_forces_or_forbids() -> None:
 def test_echoes_fill_in_the_recorded_defaults() -> None:
     assert echo_tool(dict(WEB)) == {
         "type": "web_search",
+        # 2026 defaults (shared/wire-2026: braintrust, ellmer, chatlas).
+        "return_token_budget": "default",
+        "search_content_types": ["text"],
         "search_context_size": "medium",
         "user_location": {
             "type": "approximate",

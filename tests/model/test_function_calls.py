@@ -188,9 +188,17 @@ def test_outputs_must_answer_calls_and_calls_need_outputs() -> None:
 
 def test_echo_has_the_real_key_order_and_resolves_strict() -> None:
     echoed = echo_tool({"name": "f", "type": "function", "parameters": STRICT_PARAMS})
-    assert list(echoed) == ["type", "description", "name", "parameters", "strict"]
+    assert list(echoed) == ["type", "description", "name", "output_schema", "parameters", "strict"]
     assert echoed["strict"] is True and echoed["description"] is None
-    assert echo_tool(fn("g", LOOSE_PARAMS))["strict"] is False
+    # Left out, strict resolves true when the schema qualifies once closed, and is echoed closed
+    # (shared/wire-2026, rig extractor_smoke).
+    loose = echo_tool(fn("g", LOOSE_PARAMS))
+    assert loose["strict"] is True
+    assert loose["parameters"] == {**LOOSE_PARAMS, "additionalProperties": False,
+                                   "required": ["city"]}  # fmt: skip
+    assert echo_tool(fn("g", {"type": "object", "properties": {"x": {"type": "thing"}}}))[
+        "strict"
+    ] is False
     assert echo_tool(fn("g", LOOSE_PARAMS, strict=True))["strict"] is True
     assert echo_tool(fn("g", STRICT_PARAMS, strict=False))["strict"] is False
     assert echo_tool(fn("g", None))["strict"] is True

@@ -53,11 +53,11 @@ def test_summaries_follow_the_requested_mode() -> None:
 
 def test_encrypted_content_only_when_included() -> None:
     plain = reasoning_item("rs_1", {}, summary=[], seed="s")
-    assert plain == {"id": "rs_1", "type": "reasoning", "summary": []}
+    assert plain == {"id": "rs_1", "type": "reasoning", "content": [], "summary": []}
     included = reasoning_item(
         "rs_1", {"include": ["reasoning.encrypted_content"]}, summary=["Thinking."], seed="s"
     )
-    assert list(included) == ["id", "type", "encrypted_content", "summary"]
+    assert list(included) == ["id", "type", "content", "encrypted_content", "summary"]
     assert included["encrypted_content"].startswith("gAAAAAB")
     assert included["encrypted_content"] == encrypted_content("s") != encrypted_content("t")
     assert included["summary"] == [{"type": "summary_text", "text": "Thinking."}]

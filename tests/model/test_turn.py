@@ -70,7 +70,11 @@ def test_defaults_match_the_real_echo() -> None:
     assert (echo["frequency_penalty"], echo["presence_penalty"]) == (0.0, 0.0)
     assert (echo["temperature"], echo["top_p"]) == (1.0, 1.0)
     assert echo["text"] == {"format": {"type": "text"}, "verbosity": "medium"}
-    assert echo["reasoning"] == {"effort": None, "summary": None}
+    # The 2026 shape for a model that does not reason (shared/wire-2026), plus the legacy
+    # `generate_summary` older recordings carry.
+    assert echo["reasoning"] == {
+        "context": None, "effort": None, "generate_summary": None, "summary": None
+    }
     assert echo["service_tier"] == "default"
     assert echo["store"] is True and echo["parallel_tool_calls"] is True
     assert echo["tool_choice"] == "auto" and echo["tools"] == []
@@ -121,15 +125,20 @@ def test_request_values_are_echoed() -> None:
         assert echo[key] == params[key], key
 
 
-def test_reasoning_models_default_to_medium_effort() -> None:
+def test_reasoning_models_echo_their_catalogue_defaults() -> None:
     assert echo_fields({}, resolve_model("o3"))["reasoning"] == {
-        "effort": "medium",
-        "summary": None,
+        "context": None, "effort": "medium", "generate_summary": None, "summary": None,
     }
     effort = {"reasoning": {"effort": "low", "summary": "auto"}}
     assert echo_fields(effort, resolve_model("gpt-5"))["reasoning"] == {
-        "effort": "low",
+        "context": "current_turn", "effort": "low", "generate_summary": None, "mode": "standard",
         "summary": "auto",
+    }
+    # gpt-5.1 and newer default to effort `none`; gpt-5.6 reads all turns (shared/wire-2026).
+    assert echo_fields({}, resolve_model("gpt-5.4"))["reasoning"]["effort"] == "none"
+    assert echo_fields({}, resolve_model("gpt-5.6-terra"))["reasoning"] == {
+        "context": "all_turns", "effort": "medium", "generate_summary": None, "mode": "standard",
+        "summary": None,
     }
 
 

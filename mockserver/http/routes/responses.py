@@ -18,7 +18,7 @@ from mockserver.contract.errors import (
     response_not_found,
 )
 from mockserver.contract.inputs import normalize_input
-from mockserver.contract.models import Model, resolve_model
+from mockserver.contract.models import PROMPT_DEFAULT_MODEL, Model, check_effort, resolve_model
 from mockserver.contract.validation import CONTEXT_SOURCES, check_create_request, check_schema
 from mockserver.http.fault_responses import json_reply, stream_reply
 from mockserver.http.render import RATE_LIMIT_HEADERS, json_response, sse_response
@@ -50,17 +50,26 @@ from mockserver.state.context_chain import (
 from mockserver.state.conversations import check_exclusive, shard_of
 from mockserver.state.mock_state import MockState
 from mockserver.state.pagination import check_page_params, paginate
+from mockserver.state.references import has_references, resolve_references
 from mockserver.state.store import StoredResponse
 from mockserver.state.turn_context import build_turn, check_context_management
 
-# Parameters reasoning models reject (message verbatim from recorded traffic).
-REASONING_UNSUPPORTED = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
+# Parameters reasoning models reject (message verbatim from recorded traffic: vercel/ai
+# reasoning-model-temperature-error.json). `temperature`/`top_p` are allowed at the efforts the
+# model catalogue lists (gpt-5.1 and newer at effort `none`: chatlas, ellmer, answered 200).
+SAMPLING = ("temperature", "top_p")
+REASONING_UNSUPPORTED = ("presence_penalty", "frequency_penalty")
 
 
 def check_model_support(body: dict[str, Any], model: Model) -> None:
+    requested_effort = (body.get("reasoning") or {}).get("effort")
+    check_effort(model, requested_effort)
     if not model.reasoning:
         return
-    for param in REASONING_UNSUPPORTED:
+    sampling_ok = model.allows_sampling(requested_effort)
+    for param in (*SAMPLING, *REASONING_UNSUPPORTED):
+        if param in SAMPLING and sampling_ok:
+            continue
         if body.get(param) is not None:
             raise InvalidRequestError(
                 f"Unsupported parameter: '{param}' is not supported with this model.",
@@ -137,7 +146,7 @@ def plan_create(
     check_context_management(body.get("context_management"))
     check_exclusive(body)
     check_include(body.get("include") or [])
-    model = resolve_model(body["model"])
+    model = resolve_model(body.get("model") or PROMPT_DEFAULT_MODEL)
     check_model_support(body, model)
     conversation = open_conversation(state, body.get("conversation"))
     prior: Sequence[dict[str, Any]]
@@ -145,6 +154,11 @@ def plan_create(
         prior = conversation_context(conversation)
     else:
         prior = prior_context(state, body.get("previous_response_id"), local)
+    if has_references(body.get("input")):
+        resolved = resolve_references(
+            body["input"], prior, state.store, stored=body.get("store") is not False
+        )
+        body = {**body, "input": resolved}
     check_continuation(body, prior)
     directives = _directives(headers, state)
     extra_headers = reply_headers(directives)

@@ -33,6 +33,20 @@ TRIGGERS = ("mcp",)
 DEFAULT_TOOL = "search"
 
 
+def _filter_echo(value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        return value
+    return {"read_only": value.get("read_only"), "tool_names": value.get("tool_names")}
+
+
+def _approval_echo(value: Any) -> Any:
+    """A filter object is echoed with both sides and their `read_only` (openai-dotnet
+    ``MCPToolAlwaysRequiresApproval``/``MCPToolNeverRequiresApproval`` recordings)."""
+    if not isinstance(value, Mapping):
+        return value
+    return {side: _filter_echo(value.get(side)) for side in ("always", "never")}
+
+
 def echo(tool: Mapping[str, Any]) -> dict[str, Any]:
     allowed = tool.get("allowed_tools")
     if isinstance(allowed, Mapping):
@@ -41,7 +55,7 @@ def echo(tool: Mapping[str, Any]) -> dict[str, Any]:
         "type": "mcp",
         "allowed_tools": allowed,
         "headers": None,
-        "require_approval": tool.get("require_approval", "always"),
+        "require_approval": _approval_echo(tool.get("require_approval", "always")),
         "server_description": tool.get("server_description"),
         "server_label": tool["server_label"],
     }

@@ -45,9 +45,15 @@ def echo(tool: Mapping[str, Any]) -> dict[str, Any]:
             "timezone": None,
         }
     out: dict[str, Any] = {"type": tool["type"]}
-    for key in ("filters", "search_content_types", "external_web_access"):
+    for key in ("filters", "external_web_access"):
         if key in tool:
             out[key] = tool[key]
+    if tool["type"] == "web_search":
+        # Echoed with these defaults since 2026 (shared/wire-2026: braintrust, ellmer, chatlas).
+        out["return_token_budget"] = tool.get("return_token_budget") or "default"
+        out["search_content_types"] = tool.get("search_content_types") or ["text"]
+    elif "search_content_types" in tool:
+        out["search_content_types"] = tool["search_content_types"]
     out["search_context_size"] = tool.get("search_context_size") or "medium"
     out["user_location"] = shown
     return out

@@ -1,0 +1,62 @@
+"""Item references in ``input``: ``{"type": "item_reference", "id"}`` and bare ``{"id"}`` items.
+
+The real API reads a referenced item from what it stored (``@ai-sdk/openai`` sends tool calls
+back as references when ``store`` is on: shared/wire-2026, braintrust-sdk-javascript ``ai-sdk-*``
+cassettes, answered 200). A reference to nothing stored gets the real 404,
+``Item with id '…' not found.`` (docs/real-errors.md §9). Lookup order: the context this turn
+continues (previous response chain or conversation), then every stored response's input and
+output items, then every conversation's items. The scan of the whole store runs only for a
+reference that the context does not hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from mockserver.contract.errors import item_not_found
+from mockserver.state.store import Store
+
+
+def is_reference(item: Any) -> bool:
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        return False
+    if item.get("type") == "item_reference":
+        return True
+    return "type" not in item and set(item) == {"id"}
+
+
+def has_references(raw: Any) -> bool:
+    return isinstance(raw, list) and any(is_reference(item) for item in raw)
+
+
+def _stored_items(store: Store) -> Iterator[dict[str, Any]]:
+    for stored in store.list_responses():
+        yield from stored.input_items
+        yield from stored.response.get("output") or []
+        yield from stored.context
+    for conversation in store.list_conversations():
+        yield from conversation.items
+
+
+def _find(item_id: str, places: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+    for item in places:
+        if isinstance(item, dict) and item.get("id") == item_id and not is_reference(item):
+            return item
+    return None
+
+
+def resolve_references(
+    raw: list[Any], prior: Sequence[dict[str, Any]], store: Store, *, stored: bool = True
+) -> list[Any]:
+    """``raw`` with each reference replaced by the stored item it names; raises the real 404."""
+    resolved = []
+    for item in raw:
+        if not is_reference(item):
+            resolved.append(item)
+            continue
+        found = _find(item["id"], prior) or _find(item["id"], _stored_items(store))
+        if found is None:
+            raise item_not_found(item["id"], store=stored)
+        resolved.append(dict(found))
+    return resolved
