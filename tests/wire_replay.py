@@ -294,7 +294,7 @@ async def replay_file(exchanges: list[Exchange]) -> list[Outcome]:
     outcomes = []
     ids: dict[str, str] = {}
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         for exchange in exchanges:
             if not replayable(exchange):
                 continue

@@ -80,7 +80,9 @@ def listed_tools(tool: Mapping[str, Any]) -> list[dict[str, Any]]:
         {
             "annotations": {"read_only": False},
             "description": f"Mock tool {name!r} of the {label!r} MCP server.",
+            # As real MCP servers list them (openai-dotnet MCPToolWorks.json).
             "input_schema": {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
                 "type": "object",
                 "properties": {"query": {"type": "string"}},
                 "required": ["query"],

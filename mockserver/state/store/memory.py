@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from mockserver.scenarios.stubs.registry import LocalTally
 from mockserver.state.store.base import Retention, StoredConversation, StoredResponse
 from mockserver.state.store.codec import (
     decode_conversation,
@@ -102,8 +103,8 @@ class MemoryStore:
         self._responses = _Bounded(max_responses, budget)
         self._conversations = _Bounded(max_responses, budget)
         self._budget = budget
-        self._counters: dict[str, int] = {}
-        self._values: dict[str, str] = {}
+        # Stub counters and scenario states (a Tally): one process's memory, like the rest.
+        self._tally = LocalTally()
         self._next_sweep = time.time() + SWEEP_SECONDS
 
     @property
@@ -206,27 +207,19 @@ class MemoryStore:
         return appended is not None
 
     def count(self, name: str, by: int = 1) -> int:
-        with self._lock:
-            value = self._counters.get(name, 0) + by
-            self._counters[name] = value
-            return value
+        return self._tally.count(name, by)
 
     def counters(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._counters)
+        return self._tally.counters()
 
     def set_value(self, name: str, value: str) -> None:
-        with self._lock:
-            self._values[name] = value
+        self._tally.set_value(name, value)
 
     def values(self) -> dict[str, str]:
-        with self._lock:
-            return dict(self._values)
+        return self._tally.values()
 
     def clear_counters(self) -> None:
-        with self._lock:
-            self._counters.clear()
-            self._values.clear()
+        self._tally.clear_counters()
 
     def clear(self) -> None:
         with self._lock:
