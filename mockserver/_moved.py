@@ -10,6 +10,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import sys
+from collections.abc import Sequence
 from types import ModuleType
 
 MOVED = {
@@ -22,19 +23,27 @@ MOVED = {
 
 
 class MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    def find_spec(self, fullname, path, target=None):  # type: ignore[no-untyped-def]
+    def __init__(self) -> None:
+        # The real modules' own specs, by old name, between create_module and exec_module.
+        self._specs: dict[str, importlib.machinery.ModuleSpec | None] = {}
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         if fullname not in MOVED:
             return None
         return importlib.machinery.ModuleSpec(fullname, self)
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         module = importlib.import_module(MOVED[spec.name])
-        # importlib sets __spec__ on what we return: keep the real module's own.
-        self._real_spec = module.__spec__
+        self._specs[spec.name] = module.__spec__
         return module
 
     def exec_module(self, module: ModuleType) -> None:
-        module.__spec__ = self._real_spec
+        # importlib set the old name's spec on the module we returned: give it back its own.
+        old_spec = module.__spec__
+        if old_spec is not None and old_spec.name in self._specs:
+            module.__spec__ = self._specs.pop(old_spec.name)
 
 
 def install() -> None:
