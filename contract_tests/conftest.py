@@ -9,7 +9,9 @@ escaped a handler. ``live`` talks to the real API (``OPENAI_API_KEY``, ``OPENAI_
 Fixtures: ``target`` (the name), ``client``, ``async_client``, ``model``, ``on_mock``.
 Markers: ``mock_only`` and ``live_only`` skip a test on the other targets; ``drawn_inputs`` marks
 a Hypothesis-driven test, which runs against the mock and the live API but cannot be replayed
-(its draws change whenever local code changes: Hypothesis mixes in literals from loaded modules).
+(its draws change whenever local code changes: Hypothesis mixes in literals from loaded modules);
+``not_recorded(reason)`` marks traffic no recording holds (sockets, framework loops), skipped on
+the replay target with its reason.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "drawn_inputs: Hypothesis draws the requests; skipped on the replay target"
     )
+    config.addinivalue_line(
+        "markers",
+        "not_recorded(reason): traffic no recording holds (sockets, framework loops); skipped "
+        "on the replay target with the reason",
+    )
     if not any(line.startswith("live_only:") for line in config.getini("markers")):
         config.addinivalue_line("markers", "live_only: runs only against the live API")
     selected_target(config)  # an unknown name is a usage error before anything runs
@@ -88,6 +95,9 @@ def _contract_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
             "drawn_inputs: Hypothesis draws these requests, and its draws change with any change "
             "to local code, so no recording can match them; they run against mock and live"
         )
+    not_recorded = request.node.get_closest_marker("not_recorded")
+    if not_recorded and current.name == "replay":
+        pytest.skip(not_recorded.args[0])
     if request.node.get_closest_marker("live_only") and current.name != "live":
         pytest.skip(f"live_only: needs the real API; the target is {current.name!r}")
     if current.before_test:

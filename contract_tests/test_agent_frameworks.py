@@ -58,6 +58,11 @@ def weather() -> WeatherTool:
     return WeatherTool()
 
 
+pytestmark = pytest.mark.not_recorded(
+    "agent framework loops send requests no recording holds; mock and live only"
+)
+
+
 def _loopback(host: Any) -> bool:
     return isinstance(host, str) and (host in LOOPBACK or host.startswith("127."))
 
@@ -67,8 +72,6 @@ def endpoint(
     contract_target: ContractTarget, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[str | None, str]]:
     """(base URL, API key) of the target, with tracing off and, on mock, loopback enforced."""
-    if contract_target.name == "replay":
-        pytest.skip("agent framework loops send requests no recording holds; mock and live only")
     for name, value in TRACING_OFF.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("LANGSMITH_API_KEY", raising=False)

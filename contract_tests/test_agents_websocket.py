@@ -19,13 +19,10 @@ agents = pytest.importorskip("agents", reason="openai-agents is not installed (t
 
 
 
-@pytest.fixture(autouse=True)
-def _not_replayed(target: str) -> None:
-    if target == "replay":
-        pytest.skip(
-            "WebSocket mode is neither recorded nor replayed (README, WebSocket mode): "
-            "these run against mock and live"
-        )
+pytestmark = pytest.mark.not_recorded(
+    "WebSocket mode is neither recorded nor replayed (README, WebSocket mode): "
+    "these run against mock and live"
+)
 
 @pytest.fixture
 async def websocket_agents(contract_target: ContractTarget) -> AsyncIterator[openai.AsyncOpenAI]:

@@ -85,13 +85,10 @@ def comparable(events: list[Any], on_mock: bool) -> list[Any]:
 
 
 
-@pytest.fixture(autouse=True)
-def _not_replayed(target: str) -> None:
-    if target == "replay":
-        pytest.skip(
-            "WebSocket mode is neither recorded nor replayed (README, WebSocket mode): "
-            "these run against mock and live"
-        )
+pytestmark = pytest.mark.not_recorded(
+    "WebSocket mode is neither recorded nor replayed (README, WebSocket mode): "
+    "these run against mock and live"
+)
 
 @pytest.fixture
 def connection(client: openai.OpenAI) -> Iterator[Any]:
