@@ -100,7 +100,7 @@ class SchemaViolation:
         return f"Invalid schema for {kind} '{name}': {where}{self.detail}"
 
 
-def _type_names(node: dict[str, Any]) -> list[str]:
+def type_names(node: dict[str, Any]) -> list[str]:
     value = node.get("type")
     if isinstance(value, str):
         return [value]
@@ -180,7 +180,7 @@ def _node_violation(
                 path, f"'$ref' cannot be combined with other keywords; found {extra!r}."
             )
         return None
-    types = _type_names(node)
+    types = type_names(node)
     if "type" not in node and not any(k in node for k in ("anyOf", "enum", "const")):
         return SchemaViolation(path, "schema must have a 'type' key.")
     for name in types:
@@ -266,7 +266,7 @@ def _walk(
     if problem is not None:
         return problem
     assert isinstance(node, dict)
-    if "object" in _type_names(node):
+    if "object" in type_names(node):
         depth += 1
         if depth > MAX_NESTING_DEPTH:
             return SchemaViolation(

@@ -28,14 +28,13 @@ from hypothesis.control import currently_in_test_context
 from hypothesis.errors import HypothesisException
 
 from mockserver.contract.schema_cache import CACHE
-from mockserver.contract.strict_rules import SUPPORTED_FORMATS, resolve_ref
+from mockserver.contract.strict_rules import SUPPORTED_FORMATS, resolve_ref, type_names
 from mockserver.model.structured.format_strategies import format_strategy
 from mockserver.model.structured.json_answers import (
     integer_bounds,
     is_multiple,
     mentions_ref,
     multiples_range,
-    node_types,
     number_bounds,
     scaled,
 )
@@ -150,7 +149,7 @@ class _Builder:
         branches = node.get("anyOf") or node.get("oneOf")
         if isinstance(branches, list) and branches:
             return st.one_of(*[self.build(b, refs) for b in self.viable(branches, refs)])
-        types = node_types(node) or (["object"] if "properties" in node else ["string"])
+        types = type_names(node) or (["object"] if "properties" in node else ["string"])
         if refs >= MAX_RECURSION and "null" in types:
             types = ["null"]
         elif self.deep and refs < MAX_RECURSION and len(types) > 1:
@@ -159,7 +158,7 @@ class _Builder:
 
     def viable(self, branches: list[Any], refs: int) -> list[Any]:
         """At the recursion limit, only branches that end it; when diving, the ones that go on."""
-        is_null = [isinstance(b, dict) and node_types(b) == ["null"] for b in branches]
+        is_null = [isinstance(b, dict) and type_names(b) == ["null"] for b in branches]
         if refs >= MAX_RECURSION:
             ending = [b for b in branches if not mentions_ref(b)]
             return ending or branches

@@ -26,7 +26,7 @@ from typing import Any
 import jsonschema_rs
 
 from mockserver.contract.schema_cache import CACHE
-from mockserver.contract.strict_rules import SUPPORTED_FORMATS, resolve_ref
+from mockserver.contract.strict_rules import SUPPORTED_FORMATS, resolve_ref, type_names
 from mockserver.model.structured.formats import default_value
 
 # How many `$ref`s deep a default answer follows a recursive schema before it stops.
@@ -112,15 +112,6 @@ def scaled(k: int, step: float, integer: bool) -> int | float:
     return round(k * step, decimals)
 
 
-def node_types(node: dict[str, Any]) -> list[str]:
-    value = node.get("type")
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [t for t in value if isinstance(t, str)]
-    return []
-
-
 def mentions_ref(node: Any) -> bool:
     """Whether a sub-schema can lead back into a ``$ref`` (so choosing it may recurse)."""
     if isinstance(node, dict):
@@ -158,7 +149,7 @@ class _Generator:
         branches = node.get("anyOf") or node.get("oneOf")
         if isinstance(branches, list) and branches:
             return self.value(self.choose(branches, refs), label, refs)
-        types = node_types(node) or _implied_types(node)
+        types = type_names(node) or _implied_types(node)
         return self.typed(self.choose_type(types, refs), node, label, refs)
 
     def stopping(self, refs: int) -> bool:
@@ -168,10 +159,10 @@ class _Generator:
         """A branch of an ``anyOf``: mostly a non-null one; one that ends recursion when deep."""
         if self.stopping(refs):
             safe = [b for b in branches if not mentions_ref(b)]
-            nulls = [b for b in safe if isinstance(b, dict) and node_types(b) == ["null"]]
+            nulls = [b for b in safe if isinstance(b, dict) and type_names(b) == ["null"]]
             if nulls or safe:
                 return (nulls or safe)[0]
-        filled = [b for b in branches if not (isinstance(b, dict) and node_types(b) == ["null"])]
+        filled = [b for b in branches if not (isinstance(b, dict) and type_names(b) == ["null"])]
         if filled and self.rng.random() < 0.85:
             return self.rng.choice(filled)
         return self.rng.choice(branches)
