@@ -94,7 +94,7 @@ def is_secret_header(name: str) -> bool:
 
 def header_value(name: str, value: str) -> str:
     """What may be shown of one header's value."""
-    return REDACTED if name.lower() in SECRET_HEADERS else scrub_text(value)
+    return REDACTED if is_secret_header(name) else scrub_text(value)
 
 
 def headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:

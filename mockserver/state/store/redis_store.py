@@ -19,7 +19,6 @@ replicas can never both decide one job's fate.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -248,20 +247,3 @@ class RedisStore:
 
     def close(self) -> None:
         self.client.close()
-
-
-def wait_for_redis(url: str, timeout: float = 10.0) -> None:
-    """Block until Redis at ``url`` answers PING (for fixtures and scripts starting one)."""
-    client = redis.Redis.from_url(_split_url(url)[0])
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-    finally:
-        client.close()
