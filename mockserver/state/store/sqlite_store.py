@@ -311,9 +311,11 @@ class SqliteStore:
     def newest_conversations(
         self, limit: int, before: str | None = None
     ) -> list[StoredConversation]:
-        where, args = "", []  # type: list[Any]
+        where = ""
+        args: tuple[str, ...] = ()
         if before is not None:
-            where, args = "WHERE rowid < (SELECT rowid FROM conversations WHERE id = ?)", [before]
+            where = "WHERE rowid < (SELECT rowid FROM conversations WHERE id = ?)"
+            args = (before,)
         db = self._connection()
         db.execute("BEGIN")
         try:
