@@ -353,7 +353,12 @@ class RedisStore:
         found = self._newest(
             self._index("conversations"), limit, before, lambda i: self._conversation_keys(i)[0]
         )
-        newest = [self.get_conversation(conversation_id) for conversation_id, _ in found]
+        with self.client.pipeline(transaction=True) as pipe:  # one snapshot, one round trip
+            for conversation_id, _ in found:
+                head_key, items_key = self._conversation_keys(conversation_id)
+                pipe.get(head_key).lrange(items_key, 0, -1)
+            replies = pipe.execute()
+        newest = [self._assemble(*replies[n : n + 2]) for n in range(0, len(replies), 2)]
         return [stored for stored in newest if stored is not None]
 
     def delete_conversation(self, conversation_id: str) -> bool:
