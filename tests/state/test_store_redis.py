@@ -69,6 +69,15 @@ def test_members_whose_key_vanished_are_dropped_when_met(store: RedisStore) -> N
     assert store.totals() == StoreTotals(responses=2, conversations=3)
 
 
+def test_a_member_stored_again_meanwhile_is_kept(store: RedisStore) -> None:
+    """Between a view reading a member and finding its key gone, the id may be stored again:
+    only members whose key is still gone are dropped."""
+    store.put_response(response(1))
+    indexes = [*store._response_indexes, store._index("conversations")]
+    store._forget(keys=[*indexes, store._response_key("resp_1")], args=["resp_1"])
+    assert members(store, "responses") == ["resp_1"]
+
+
 def test_seeding_an_existing_id_does_not_touch_the_indexes(store: RedisStore) -> None:
     store.put_response(response(1))
     store.put_response(response(2))

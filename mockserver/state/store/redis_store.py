@@ -97,6 +97,17 @@ local function prune(responses, background, expiry, most)
     end
 end
 """
+# Drop members whose record key is (still) gone: one stored again meanwhile keeps its member.
+# KEYS: index:responses, index:background, index:expiry, index:conversations, then each member's
+# record key; ARGV: the members, in the same order.
+_FORGET = """
+for i, member in ipairs(ARGV) do
+    if redis.call('EXISTS', KEYS[4 + i]) == 0 then
+        for index = 1, 4 do redis.call('ZREM', KEYS[index], member) end
+    end
+end
+return 1
+"""
 # KEYS: index:responses, index:background, index:expiry; ARGV: most.
 _PRUNE = _PRUNE_BODY + "return prune(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]))\n"
 # Store a response and index it. KEYS: response, index:responses, index:background,
@@ -156,6 +167,7 @@ class RedisStore:
         self._add_conversation = self.client.register_script(_ADD_CONVERSATION)
         self._index_conversation = self.client.register_script(_INDEX_CONVERSATION)
         self._prune = self.client.register_script(_PRUNE)
+        self._forget = self.client.register_script(_FORGET)
         self._put_response = self.client.register_script(_PUT_RESPONSE)
 
     def _index(self, name: str) -> str:
@@ -235,10 +247,8 @@ class RedisStore:
                 else:
                     found.append((member, blob))
         if gone:
-            with self.client.pipeline(transaction=True) as pipe:
-                for name in (*self._response_indexes, self._index("conversations")):
-                    pipe.zrem(name, *gone)
-                pipe.execute()
+            indexes = [*self._response_indexes, self._index("conversations")]
+            self._forget(keys=[*indexes, *[key(i) for i in gone]], args=gone)
         return found
 
     def _prune_expired(self) -> None:
