@@ -251,3 +251,24 @@ def test_inspector_left_open_follows_a_restarted_server(tab: Tab) -> None:
         )
         # Numbered from 1 again: the page neither skips them nor mixes them with the old ones.
         assert rows == [new._request_id], "the first server's requests are gone"
+
+
+def test_inspector_pages_back_through_stored_responses(tab: Tab, api: MockServer) -> None:
+    with openai.OpenAI(base_url=api.base_url, api_key="sk-test", max_retries=0) as client:
+        ids = [
+            client.responses.create(model="gpt-4o-mini", input=f"number {n}").id
+            for n in range(57)
+        ]
+    shown = (
+        "[...document.querySelectorAll('#stored-responses > li')].map((li) => li.dataset.id)"
+        ".join(' ')"
+    )
+    tab.goto(f"{api.url}{PREFIX}")
+    tab.evaluate("document.querySelector('[data-tab=responses]').click(), true")
+    tab.wait_for(f"{shown} === '{' '.join(ids[:-51:-1])}'")  # the newest page only
+    assert tab.text("#count-responses") == "57"
+    older = "document.querySelector('[data-older=responses]')"
+    assert tab.evaluate(f"{older}.hidden") is False
+    tab.evaluate(f"{older}.click(), true")
+    tab.wait_for(f"{shown} === '{' '.join(reversed(ids))}'")
+    assert tab.evaluate(f"{older}.hidden") is True  # nothing older left

@@ -19,8 +19,9 @@ from starlette.testclient import TestClient
 from mockserver import ManualClock, MockServer, ServerConfig, create_app
 from mockserver.http.inspector import ASSETS, PREFIX, asset, parse_frames, store_view
 from mockserver.http.routes.inspector import event_stream, resume_point
+from mockserver.state.lifecycle import BackgroundJob
 from mockserver.state.mock_state import MockState
-from mockserver.state.store import MemoryStore, StoredConversation
+from mockserver.state.store import MemoryStore, StoredConversation, StoredResponse
 
 CREATE = {"model": "gpt-4o-mini", "input": "hi"}
 AUTH = {"authorization": "Bearer sk-test"}
@@ -276,15 +277,15 @@ async def test_state_is_made_off_the_event_loop_so_other_requests_go_on() -> Non
     import threading
 
     class SlowStore(MemoryStore):
-        """A store whose listing blocks until the test lets it go (a huge store, in effect)."""
+        """A store whose reading blocks until the test lets it go (a slow shared store)."""
 
         def __init__(self) -> None:
             super().__init__()
             self.release = threading.Event()
 
-        def list_responses(self) -> Any:
+        def newest_responses(self, limit: int, before: str | None = None) -> Any:
             self.release.wait(timeout=30)
-            return super().list_responses()
+            return super().newest_responses(limit, before)
 
     store = SlowStore()
     app = create_app(ServerConfig(self_check=True), store=store)
@@ -302,9 +303,9 @@ def test_the_same_state_is_shared_until_a_new_request_arrives() -> None:
     calls = []
 
     class CountingStore(MemoryStore):
-        def list_responses(self) -> Any:
+        def newest_responses(self, limit: int, before: str | None = None) -> Any:
             calls.append(1)
-            return super().list_responses()
+            return super().newest_responses(limit, before)
 
     client = TestClient(create_app(ServerConfig(), store=CountingStore(), clock=ManualClock()))
     client.get(f"{PREFIX}/state")
@@ -313,3 +314,142 @@ def test_the_same_state_is_shared_until_a_new_request_arrives() -> None:
     client.post("/v1/responses", json=CREATE, headers=AUTH)
     client.get(f"{PREFIX}/state")
     assert len(calls) == 2
+
+
+class WholeStoreRefused(MemoryStore):
+    """A store that fails the test if anything lists it whole."""
+
+    def list_responses(self) -> Any:
+        raise AssertionError("the inspector listed every stored response")
+
+    def list_conversations(self) -> Any:
+        raise AssertionError("the inspector listed every stored conversation")
+
+
+@pytest.fixture
+def decoded(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many records the memory store decodes (what a view costs beyond counters)."""
+    from mockserver.state.store import memory
+
+    counts = {"responses": 0, "conversations": 0}
+    for name, kind in (("decode_response", "responses"), ("decode_conversation", "conversations")):
+        original = getattr(memory, name)
+
+        def counting(blob: bytes, original: Any = original, kind: str = kind) -> Any:
+            counts[kind] += 1
+            return original(blob)
+
+        monkeypatch.setattr(memory, name, counting)
+    return counts
+
+
+def big_store(responses: int, conversations: int) -> WholeStoreRefused:
+    store = WholeStoreRefused()
+    for n in range(responses):
+        job = BackgroundJob(1.0, 1.0, 2.0, "completed") if n % 10 == 0 else None
+        body = {"id": f"resp_{n:05}", "object": "response", "created_at": n, "output": []}
+        store.put_response(StoredResponse(body, [{"type": "message"}], job=job))
+    for n in range(conversations):
+        store.put_conversation(StoredConversation({"id": f"conv_{n:05}", "created_at": n}))
+    return store
+
+
+def test_the_state_view_reads_only_the_newest_whatever_the_store_holds(
+    decoded: dict[str, int],
+) -> None:
+    store = big_store(6000, 3000)
+    client = TestClient(create_app(ServerConfig(self_check=True), store=store))
+    decoded.update(responses=0, conversations=0)
+    state = client.get(f"{PREFIX}/state", params={"limit": 3}).json()
+    # 3 responses and 3 background jobs, 3 conversations: not 6,000 and 3,000
+    assert decoded == {"responses": 6, "conversations": 3}
+    assert state["totals"] == {"responses": 6000, "conversations": 3000, "background": 600}
+    assert [r["response"]["id"] for r in state["responses"]] == [
+        "resp_05999", "resp_05998", "resp_05997"
+    ]
+    assert [j["id"] for j in state["background"]] == ["resp_05990", "resp_05980", "resp_05970"]
+    assert [c["conversation"]["id"] for c in state["conversations"]] == [
+        "conv_02999", "conv_02998", "conv_02997"
+    ]
+
+
+def test_a_page_reads_only_its_own_records(decoded: dict[str, int]) -> None:
+    store = big_store(6000, 0)
+    client = TestClient(create_app(ServerConfig(self_check=True), store=store))
+    decoded.update(responses=0)
+    page = client.get(
+        f"{PREFIX}/state/responses", params={"limit": 5, "before": "resp_03000"}
+    ).json()
+    expected = [f"resp_0{n}" for n in range(2999, 2994, -1)]
+    assert [r["response"]["id"] for r in page["data"]] == expected
+    assert decoded["responses"] == 6  # the page and one more, to know whether there is more
+
+
+# ---- paging one list -------------------------------------------------------------------------
+
+
+def test_each_list_pages_newest_first_with_a_cursor() -> None:
+    client = TestClient(create_app(ServerConfig(self_check=True)))
+    ids = [
+        client.post("/v1/responses", json={**CREATE, "input": f"n{i}"}, headers=AUTH).json()["id"]
+        for i in range(5)
+    ]
+    first = client.get(f"{PREFIX}/state/responses", params={"limit": 2}).json()
+    assert first["object"] == "list" and first["has_more"] and first["total"] == 5
+    assert [r["response"]["id"] for r in first["data"]] == [ids[4], ids[3]]
+    assert (first["first_id"], first["last_id"]) == (ids[4], ids[3])
+    seen = [r["response"]["id"] for r in first["data"]]
+    cursor = first["last_id"]
+    while True:
+        page = client.get(
+            f"{PREFIX}/state/responses", params={"limit": 2, "before": cursor}
+        ).json()
+        seen += [r["response"]["id"] for r in page["data"]]
+        if not page["has_more"]:
+            break
+        cursor = page["last_id"]
+    assert seen == ids[::-1] and page["last_id"] == ids[0]
+    last = client.get(f"{PREFIX}/state/responses", params={"before": ids[0]}).json()
+    assert last["data"] == [] and not last["has_more"] and last["first_id"] is None
+
+
+def test_background_and_conversation_pages() -> None:
+    clock = ManualClock()
+    client = TestClient(create_app(ServerConfig(self_check=True), clock=clock))
+    jobs = [
+        client.post("/v1/responses", json={**CREATE, "background": True}, headers=AUTH).json()
+        for _ in range(3)
+    ]
+    client.post("/v1/responses", json=CREATE, headers=AUTH)
+    page = client.get(f"{PREFIX}/state/background", params={"limit": 2}).json()
+    assert [j["id"] for j in page["data"]] == [jobs[2]["id"], jobs[1]["id"]]
+    assert page["data"][0]["status"] == "queued" and page["total"] == 3 and page["has_more"]
+    conversations = [
+        client.post("/v1/conversations", json={}, headers=AUTH).json() for _ in range(3)
+    ]
+    page = client.get(
+        f"{PREFIX}/state/conversations", params={"before": conversations[2]["id"]}
+    ).json()
+    assert [c["conversation"]["id"] for c in page["data"]] == [
+        conversations[1]["id"], conversations[0]["id"]
+    ]
+    assert page["data"][0]["items"] == [] and not page["has_more"]
+
+
+def test_bad_paging_gets_the_api_error_shape() -> None:
+    client = TestClient(create_app(ServerConfig(self_check=True)))
+    client.post("/v1/responses", json=CREATE, headers=AUTH)
+    for params, status, param in (
+        ({"limit": "0"}, 400, "limit"),
+        ({"limit": "501"}, 400, "limit"),
+        ({"limit": "x"}, 400, "limit"),
+        ({"before": ""}, 400, "before"),
+        ({"before": "resp_gone"}, 404, "before"),
+    ):
+        reply = client.get(f"{PREFIX}/state/responses", params=params)
+        assert reply.status_code == status, params
+        error = reply.json()["error"]
+        assert set(error) == {"message", "type", "param", "code"} and error["param"] == param
+    reply = client.get(f"{PREFIX}/state/everything")
+    assert reply.status_code == 404
+    assert "responses, conversations, background" in reply.json()["error"]["message"]

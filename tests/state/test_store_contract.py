@@ -21,6 +21,7 @@ from mockserver.state.store import (
     Store,
     StoredConversation,
     StoredResponse,
+    StoreTotals,
     open_store,
 )
 
@@ -115,6 +116,111 @@ def test_list_responses(store: Store) -> None:
     for n in range(3):
         store.put_response(response(f"resp_{n}", created_at=n))
     assert sorted(s.id for s in store.list_responses()) == ["resp_0", "resp_1", "resp_2"]
+
+
+# ---- bounded views (the inspector's; #16: no view reads the whole store) -----------------------
+
+
+def ids(records: list[StoredResponse] | list[StoredConversation]) -> list[str]:
+    return [record.id for record in records]
+
+
+def test_newest_responses_come_newest_first_within_the_limit(store: Store) -> None:
+    assert store.newest_responses(5) == [] and store.totals() == StoreTotals()
+    for n in range(5):
+        store.put_response(response(f"resp_{n}", created_at=n))
+    assert ids(store.newest_responses(3)) == ["resp_4", "resp_3", "resp_2"]
+    assert ids(store.newest_responses(50)) == ["resp_4", "resp_3", "resp_2", "resp_1", "resp_0"]
+    assert store.newest_responses(0) == []
+    assert store.newest_responses(1) == [response("resp_4", created_at=4)]  # whole records
+
+
+def test_newest_pages_on_from_before(store: Store) -> None:
+    for n in range(5):
+        store.put_response(response(f"resp_{n}"))
+        store.put_conversation(conversation(f"conv_{n}"))
+    assert ids(store.newest_responses(2, before="resp_3")) == ["resp_2", "resp_1"]
+    assert ids(store.newest_responses(9, before="resp_1")) == ["resp_0"]
+    assert store.newest_responses(9, before="resp_0") == []
+    assert store.newest_responses(9, before="resp_unknown") == []
+    assert ids(store.newest_conversations(2, before="conv_4")) == ["conv_3", "conv_2"]
+    assert store.newest_conversations(2, before="conv_unknown") == []
+
+
+def test_a_rewrite_keeps_its_place_and_a_new_record_goes_first(store: Store) -> None:
+    for n in range(3):
+        store.put_response(response(f"resp_{n}"))
+    store.put_response(response("resp_0", status="failed"))
+    store.update_response("resp_1", lambda c: replace(c, response={**c.response, "status": "x"}))
+    store.add_response(response("resp_2", status="ignored"))
+    newest = store.newest_responses(9)
+    assert ids(newest) == ["resp_2", "resp_1", "resp_0"]
+    assert [r.response["status"] for r in newest] == ["completed", "x", "failed"]
+    store.delete_response("resp_1")
+    store.put_response(response("resp_1"))  # stored again: new
+    assert ids(store.newest_responses(9)) == ["resp_1", "resp_2", "resp_0"]
+    assert store.totals().responses == 3
+
+
+def test_newest_background_lists_only_jobs(store: Store) -> None:
+    store.put_response(response("resp_plain_0"))
+    store.put_response(replace(response("resp_job_1"), job=job()))
+    store.put_response(response("resp_plain_2"))
+    store.add_response(replace(response("resp_job_3"), job=job()))
+    assert ids(store.newest_background(9)) == ["resp_job_3", "resp_job_1"]
+    assert ids(store.newest_background(1)) == ["resp_job_3"]
+    assert ids(store.newest_background(9, before="resp_job_3")) == ["resp_job_1"]
+    assert store.totals() == StoreTotals(responses=4, conversations=0, background=2)
+    store.delete_response("resp_job_3")
+    assert ids(store.newest_background(9)) == ["resp_job_1"]
+    assert store.totals() == StoreTotals(responses=3, conversations=0, background=1)
+
+
+def test_newest_conversations_with_their_items(store: Store) -> None:
+    for n in range(3):
+        store.put_conversation(conversation(f"conv_{n}", items=n))
+    store.append_items("conv_0", [{"id": "later"}])
+    store.update_conversation("conv_1", lambda c: c.items.clear())
+    store.put_conversation(conversation("conv_2", items=1))
+    assert not store.add_conversation(conversation("conv_0"))
+    assert store.add_conversation(conversation("conv_3"))
+    newest = store.newest_conversations(9)
+    assert ids(newest) == ["conv_3", "conv_2", "conv_1", "conv_0"]
+    assert [len(c.items) for c in newest] == [0, 1, 0, 1]
+    assert ids(store.newest_conversations(2)) == ["conv_3", "conv_2"]
+    assert store.totals().conversations == 4
+    assert store.delete_conversation("conv_2")
+    assert ids(store.newest_conversations(9)) == ["conv_3", "conv_1", "conv_0"]
+    assert store.totals().conversations == 3
+
+
+def test_clear_empties_the_views(store: Store) -> None:
+    store.put_response(replace(response(), job=job()))
+    store.put_conversation(conversation())
+    store.clear()
+    assert store.totals() == StoreTotals()
+    assert store.newest_responses(9) == store.newest_background(9) == []
+    assert store.newest_conversations(9) == []
+    store.put_response(response("resp_2"))
+    assert ids(store.newest_responses(9)) == ["resp_2"] and store.totals().responses == 1
+
+
+def test_expired_responses_leave_the_views_and_the_totals(store_url: str) -> None:
+    store = open_store(store_url, Retention(response_seconds=30.0, background_seconds=0.3))
+    try:
+        store.put_response(response("resp_plain"))
+        store.put_response(replace(response("resp_job"), job=job(running=0)))
+        store.put_conversation(conversation())
+        assert store.totals() == StoreTotals(responses=2, conversations=1, background=1)
+        assert ids(store.newest_background(9)) == ["resp_job"]
+        time.sleep(1.0)
+        assert store.totals() == StoreTotals(responses=1, conversations=1, background=0)
+        assert ids(store.newest_responses(9)) == ["resp_plain"]
+        assert store.newest_background(9) == []
+        assert store.newest_responses(9, before="resp_job") == []
+    finally:
+        store.clear()
+        store.close()
 
 
 def test_add_response_keeps_what_is_there(store: Store) -> None:

@@ -4,8 +4,21 @@ What every backend does is in test_store_contract.py."""
 
 from __future__ import annotations
 
-from mockserver.state.store import MemoryStore, StoredConversation, StoredResponse, open_store
+import dataclasses
+import time
+
+from mockserver.state.lifecycle import BackgroundJob
+from mockserver.state.store import (
+    MemoryStore,
+    Retention,
+    StoredConversation,
+    StoredResponse,
+    StoreTotals,
+    open_store,
+)
 from mockserver.state.store.codec import decode_response, encode_response
+
+JOB = BackgroundJob(created_at=1.0, started_at=1.0, done_at=2.0, outcome="completed")
 
 
 def response(n: int, text: str = "hello") -> StoredResponse:
@@ -60,3 +73,46 @@ def test_the_usual_context_is_stored_once() -> None:
     different = StoredResponse(stored.response, stored.input_items, [{"id": "other"}])
     assert decode_response(encode_response(different)) == different
     assert len(encode_response(stored)) < len(encode_response(different)) + 60
+
+
+# ---- the bounded views (Store.newest_*, totals) ----------------------------------------------
+
+
+def test_evicted_records_leave_the_views_and_the_totals() -> None:
+    store = MemoryStore(max_responses=3)
+    for n in range(5):
+        store.put_response(response(n))
+    assert [s.id for s in store.newest_responses(9)] == ["resp_4", "resp_3", "resp_2"]
+    assert store.totals().responses == 3
+    store.get_response("resp_2")  # used: evicted last, but still stored third-newest
+    store.put_response(response(5))
+    assert [s.id for s in store.newest_responses(9)] == ["resp_5", "resp_4", "resp_2"]
+    for n in range(4):
+        store.put_conversation(
+            StoredConversation({"id": f"conv_{n}", "object": "conversation", "metadata": {}})
+        )
+    assert [c.id for c in store.newest_conversations(9)] == ["conv_3", "conv_2", "conv_1"]
+    assert store.totals() == StoreTotals(responses=3, conversations=3, background=0)
+
+
+def test_byte_eviction_of_jobs_leaves_the_background_view() -> None:
+    store = MemoryStore(max_mb=0.05)
+    noise = "".join(chr(0x4E00 + (n * 7919) % 20000) for n in range(2000))
+    for n in range(40):
+        store.put_response(dataclasses.replace(response(n, noise), job=JOB))
+    kept = store.totals()
+    assert 0 < kept.background == kept.responses < 40
+    assert [s.id for s in store.newest_background(99)] == [
+        f"resp_{n}" for n in range(39, 39 - kept.background, -1)
+    ]
+
+
+def test_expiry_bookkeeping_stays_bounded_under_rewrites() -> None:
+    """Every put of an expiring record notes its expiry; rewrites must not grow that without
+    bound (it is compacted), and sweeping drops exactly what is due."""
+    store = MemoryStore(retention=Retention(response_seconds=3600))
+    for n in range(5000):
+        store.put_response(response(n % 10))
+    assert len(store._responses.expiries) <= 2 * 10 + 1024
+    store._responses.sweep(time.time() + 7200)
+    assert store.totals().responses == 0 and store.newest_responses(9) == []

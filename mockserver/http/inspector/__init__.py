@@ -13,9 +13,10 @@ from typing import Any
 
 import orjson
 
+from mockserver.contract.errors import NotFoundError
 from mockserver.scenarios.journal import Exchange
 from mockserver.state.lifecycle import phase, view
-from mockserver.state.store import Store, StoredResponse
+from mockserver.state.store import Store, StoredConversation, StoredResponse
 
 PREFIX = "/__mockserver/inspector"
 # The page's files: name -> content type. Nothing else is served, and nothing is fetched from
@@ -78,38 +79,79 @@ def _current(stored: StoredResponse, now: float) -> dict[str, Any]:
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+# The lists the state view is made of, each of which can be paged on its own (``store_page``).
+KINDS = ("responses", "conversations", "background")
+
+
+def _response_entry(stored: StoredResponse, now: float) -> dict[str, Any]:
+    return {"response": _current(stored, now), "input_items": stored.input_items}
+
+
+def _conversation_entry(stored: StoredConversation) -> dict[str, Any]:
+    return {"conversation": stored.conversation, "items": stored.items}
+
+
+def _newest(
+    store: Store, kind: str, now: float, limit: int, before: str | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """(id, entry) of the newest ``limit`` of one kind, stored before ``before``."""
+    if kind == "responses":
+        return [(s.id, _response_entry(s, now)) for s in store.newest_responses(limit, before)]
+    if kind == "conversations":
+        found = store.newest_conversations(limit, before)
+        return [(c.id, _conversation_entry(c)) for c in found]
+    jobs = store.newest_background(limit, before)
+    return [(s.id, job) for s in jobs if (job := _background(s, now)) is not None]
 
 
 def store_view(store: Store, now: float, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
     """The newest ``limit`` stored responses (with their input items), conversations (with their
-    items) and background jobs, newest first, and how many there are of each.
+    items) and background jobs, newest first (in the order they were stored), and how many there
+    are of each.
 
-    Reading the list costs what the store's ``list_*`` cost (the whole store for ``MemoryStore``),
-    so the edge runs this off the event loop and shares one result between callers
-    (``routes/inspector.py``); what it *returns* is bounded by ``limit``.
+    Every read is bounded: the store's ``newest_*`` read at most ``limit`` records each and
+    ``totals`` reads counts it keeps, so the cost is O(limit) whatever the store holds (#16). The
+    edge still runs it off the event loop (a shared store is a network or disk away) and shares
+    one result between callers (``routes/inspector.py``).
     """
-    stored = store.list_responses()
-    stored.reverse()  # ties (same second) newest first too
-    stored.sort(key=lambda s: s.response.get("created_at", 0), reverse=True)
-    jobs = [s for s in stored if s.job is not None]
-    responses = [
-        {"response": _current(s, now), "input_items": s.input_items} for s in stored[:limit]
-    ]
-    background = [job for job in (_background(s, now) for s in jobs[:limit]) if job is not None]
-    found = store.list_conversations()
-    found.sort(key=lambda c: c.conversation.get("created_at", 0), reverse=True)
-    conversations = [
-        {"conversation": c.conversation, "items": c.items} for c in found[:limit]
-    ]
+    view: dict[str, Any] = {"now": now, "limit": limit}
+    for kind in KINDS:
+        view[kind] = [entry for _, entry in _newest(store, kind, now, limit)]
+    view["totals"] = dataclasses.asdict(store.totals())
+    return view
+
+
+def store_page(
+    store: Store, kind: str, now: float, limit: int = DEFAULT_LIMIT, before: str | None = None
+) -> dict[str, Any]:
+    """One page of one list of the state view, newest first: the ``limit`` entries stored before
+    ``before`` (from the newest without it), as the API pages its lists (``has_more``,
+    ``first_id``, ``last_id``: pass ``last_id`` as ``before`` for the next page). O(limit)."""
+    if kind not in KINDS:
+        raise NotFoundError(
+            f"Unknown inspector list {kind!r}; the lists are {', '.join(KINDS)} "
+            f"({PREFIX}/state/responses, ...).",
+        )
+    found = _newest(store, kind, now, limit + 1, before)
+    if not found and before is not None and not _is_stored(store, kind, before):
+        what = "conversation" if kind == "conversations" else "response"
+        raise NotFoundError(
+            f"No stored {what} with id '{before}' to page from: it was deleted, expired or "
+            "evicted, or never stored. Page again from the newest (leave out 'before').",
+            param="before",
+        )
+    page = found[:limit]
     return {
-        "now": now,
-        "limit": limit,
-        "responses": responses,
-        "conversations": conversations,
-        "background": background,
-        "totals": {
-            "responses": len(stored),
-            "conversations": len(found),
-            "background": len(jobs),
-        },
+        "object": "list",
+        "data": [entry for _, entry in page],
+        "first_id": page[0][0] if page else None,
+        "last_id": page[-1][0] if page else None,
+        "has_more": len(found) > limit,
+        "total": getattr(store.totals(), kind),
     }
+
+
+def _is_stored(store: Store, kind: str, record_id: str) -> bool:
+    if kind == "conversations":
+        return store.get_conversation(record_id) is not None
+    return store.get_response(record_id) is not None

@@ -6,6 +6,11 @@ const PREFIX = "/__mockserver/inspector";
 const MAX_SHOWN = 500;
 const PREVIEW_CHARS = 160;
 const ACTIVE_JOB = new Set(["queued", "in_progress"]);
+// The stored lists come a page at a time (the server reads only what a page shows); "show older"
+// asks for one more page of that list.
+const STORE_PAGE = 50;
+const SERVER_MAX_PAGE = 500;
+const wanted = { responses: STORE_PAGE, conversations: STORE_PAGE, background: STORE_PAGE };
 
 const records = new Map(); // journal seq -> { data, el }
 let jobsActive = false;
@@ -295,18 +300,40 @@ function showCount(panel, count) {
   document.querySelector(`[data-panel="${panel}"] .empty`).hidden = count > 0;
 }
 
+// The newest `want` entries of one list, page by page (`before` = the last one seen).
+async function loadList(kind, want) {
+  const entries = [];
+  let before = null;
+  for (;;) {
+    const params = new URLSearchParams({
+      limit: String(Math.min(SERVER_MAX_PAGE, want - entries.length)),
+    });
+    if (before !== null) params.set("before", before);
+    const reply = await fetch(`${PREFIX}/state/${kind}?${params}`, { cache: "no-store" });
+    if (!reply.ok) return { entries, more: true }; // the cursor went meanwhile: next refresh
+    const page = await reply.json();
+    entries.push(...page.data);
+    if (!page.has_more || entries.length >= want) return { entries, more: page.has_more };
+    before = page.last_id;
+  }
+}
+
 async function refreshStore() {
   storeTimer = null;
   try {
-    const reply = await fetch(`${PREFIX}/state`, { cache: "no-store" });
+    const reply = await fetch(`${PREFIX}/state?limit=${STORE_PAGE}`, { cache: "no-store" });
     const state = await reply.json();
-    renderResponses(state.responses);
-    renderConversations(state.conversations);
-    renderJobs(state.background);
-    // Only the newest `state.limit` of each are sent; the counts are the totals.
-    showCount("responses", state.totals.responses);
-    showCount("conversations", state.totals.conversations);
-    showCount("background", state.totals.background);
+    const lists = {};
+    for (const kind of Object.keys(wanted)) {
+      // Only the newest STORE_PAGE of each come with the state; more are fetched when asked.
+      lists[kind] = wanted[kind] > STORE_PAGE ? await loadList(kind, wanted[kind])
+        : { entries: state[kind], more: state.totals[kind] > state[kind].length };
+      showCount(kind, state.totals[kind]);
+      document.querySelector(`[data-older="${kind}"]`).hidden = !lists[kind].more;
+    }
+    renderResponses(lists.responses.entries);
+    renderConversations(lists.conversations.entries);
+    renderJobs(lists.background.entries);
     jobsActive = state.background.some((job) => ACTIVE_JOB.has(job.status));
   } catch (error) {
     console.warn("inspector: could not read the server's state", error);
@@ -384,6 +411,14 @@ for (const button of document.querySelectorAll("nav button")) {
 document.getElementById("filter").addEventListener("input", () => {
   for (const { el } of records.values()) applyFilter(el);
 });
+for (const button of document.querySelectorAll("[data-older]")) {
+  button.addEventListener("click", () => {
+    wanted[button.dataset.older] += STORE_PAGE;
+    clearTimeout(storeTimer);
+    storeTimer = null;
+    refreshStore();
+  });
+}
 document.getElementById("clear").addEventListener("click", () => {
   clearedUpTo = Math.max(clearedUpTo, ...records.keys());
   forgetRequests();

@@ -6,8 +6,12 @@
   reply headers and finishes); ``events`` messages carry the SSE events a streaming reply has sent
   since the last message, so the page shows a stream event by event;
 - ``GET /__mockserver/inspector/state?limit=N``: the newest N (default 50, at most 500) stored
-  responses, conversations and background jobs, and their totals. Made off the event loop and
-  shared between callers (``StateViews``): no request waits on the store's size.
+  responses, conversations and background jobs, and their totals. O(N) whatever the store holds
+  (the store's ``newest_*`` and ``totals``); made off the event loop and shared between callers
+  (``StateViews``);
+- ``GET /__mockserver/inspector/state/{responses|conversations|background}?limit=N&before=ID``:
+  one page of one of those lists, newest first, as the API pages lists (``data``, ``first_id``,
+  ``last_id``, ``has_more``); the next page is ``before=<last_id>``.
 
 The inspector is mounted *in front of* the API middleware (``InspectorMiddleware``), so its own
 requests never enter the journal and are not schema-checked; with an admin key (``--admin-key``,
@@ -31,7 +35,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response, S
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.contract.errors import APIError, out_of_range
+from mockserver.contract.errors import APIError, empty_string, out_of_range
 from mockserver.http import admin_auth
 from mockserver.http.inspector import (
     ASSETS,
@@ -41,6 +45,7 @@ from mockserver.http.inspector import (
     asset,
     exchange_view,
     parse_frames,
+    store_page,
     store_view,
 )
 from mockserver.http.render import error_response
@@ -174,8 +179,8 @@ async def events(request: Request) -> Response:
 
 
 class StateViews:
-    """``/state`` answers, made in a worker thread (the store's whole contents may be read, which
-    must not stall the event loop) and shared: while one is being made, other callers wait for
+    """``/state`` answers, made in a worker thread (a shared store is a network or disk away: the
+    event loop must not wait on it) and shared: while one is being made, other callers wait for
     it, and it is reused until the journal sees a new request or the server's clock reaches the
     next second (background jobs move on with the clock)."""
 
@@ -198,14 +203,33 @@ class StateViews:
             return body
 
 
-async def store(request: Request) -> Response:
+def _limit(request: Request) -> int:
     limit = query_int(request, "limit")
     if limit is None:
-        limit = DEFAULT_LIMIT
+        return DEFAULT_LIMIT
     if not 1 <= limit <= MAX_LIMIT:
         above = limit > MAX_LIMIT
         raise out_of_range("limit", "integer", MAX_LIMIT if above else 1, limit, above=above)
-    body = await request.app.state.views.body(limit)
+    return limit
+
+
+async def store(request: Request) -> Response:
+    body = await request.app.state.views.body(_limit(request))
+    return Response(body, media_type="application/json", headers=NO_STORE)
+
+
+async def store_list(request: Request) -> Response:
+    """One page of one of the state's lists (``store_page``), made off the event loop."""
+    limit = _limit(request)
+    before = request.query_params.get("before")
+    if before == "":
+        raise empty_string("before")
+    state = _state(request)
+    now = state.clock.now()
+    kind = request.path_params["kind"]
+    body = await run_in_threadpool(
+        lambda: orjson.dumps(store_page(state.store, kind, now, limit, before))
+    )
     return Response(body, media_type="application/json", headers=NO_STORE)
 
 
@@ -219,6 +243,7 @@ routes = [
     Route(f"{PREFIX}/", to_page, methods=["GET"]),
     Route(f"{PREFIX}/events", events, methods=["GET"]),
     Route(f"{PREFIX}/state", store, methods=["GET"]),
+    Route(f"{PREFIX}/state/{{kind}}", store_list, methods=["GET"]),
     Route(f"{PREFIX}/{{name}}", page, methods=["GET"]),
 ]
 

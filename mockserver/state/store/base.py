@@ -91,6 +91,15 @@ class Retention:
         return running + self.background_seconds * self.scale
 
 
+@dataclass(frozen=True)
+class StoreTotals:
+    """How many live records a store holds (``Store.totals``)."""
+
+    responses: int = 0
+    conversations: int = 0
+    background: int = 0  # of the responses, those with a background job
+
+
 class Store(Protocol):
     def put_response(self, stored: StoredResponse) -> None: ...
 
@@ -106,6 +115,25 @@ class Store(Protocol):
         self, response_id: str, change: Callable[[StoredResponse], StoredResponse]
     ) -> StoredResponse | None:
         """Replace a response by ``change(current)`` atomically; None when there is none."""
+        ...
+
+    # Bounded views for the inspector: O(limit) reads, whatever the store's size. "Newest" is the
+    # order records were first stored in (rewriting one keeps its place; one that expired or was
+    # evicted and is stored again is new), newest first; expired and evicted records are left out.
+    # ``before`` pages on: only records stored before that one ([] when it is not stored).
+
+    def newest_responses(self, limit: int, before: str | None = None) -> list[StoredResponse]: ...
+
+    def newest_background(self, limit: int, before: str | None = None) -> list[StoredResponse]:
+        """The newest ``limit`` responses that have a background job."""
+        ...
+
+    def newest_conversations(
+        self, limit: int, before: str | None = None
+    ) -> list[StoredConversation]: ...
+
+    def totals(self) -> StoreTotals:
+        """Live counts, kept as records come and go (not counted by reading them all)."""
         ...
 
     # Conversations. Every method is atomic; readers get copies they may keep.

@@ -8,11 +8,14 @@ make its pauses longer, and a stored response costs well under 2 KB.
 
 Bounds (``memory://?max_responses=N&max_mb=M``): at most ``max_responses`` responses and
 conversations each, and ``max_mb`` MiB of records in all; past either, the least recently used
-go. Responses also expire by ``Retention`` (checked on reading, and swept once a minute).
+go. Responses also expire by ``Retention`` (checked on reading, and swept once a minute: a heap
+of expiry times pops only what is due). The inspector's newest-first views walk a second,
+insertion-ordered index from its end, so they cost O(limit), not O(records).
 """
 
 from __future__ import annotations
 
+import heapq
 import struct
 import threading
 import time
@@ -20,13 +23,19 @@ from collections.abc import Callable
 from typing import Any
 
 from mockserver.scenarios.stubs.registry import LocalTally
-from mockserver.state.store.base import Retention, StoredConversation, StoredResponse
+from mockserver.state.store.base import (
+    Retention,
+    StoredConversation,
+    StoredResponse,
+    StoreTotals,
+)
 from mockserver.state.store.codec import (
     decode_conversation,
     decode_response,
     encode_conversation,
     encode_response,
 )
+from mockserver.state.store.insertion_order import InsertionOrder
 
 DEFAULT_MAX_RESPONSES = 100_000
 DEFAULT_MAX_MB = 512
@@ -43,22 +52,41 @@ class _Bounded:
         self.records: dict[str, bytes] = {}
         self.max_count = max_count
         self.budget = budget  # [bytes used, bytes allowed], shared by responses and conversations
+        # For the newest-first views (``newest``): keys in the order first stored (a rewrite keeps
+        # its place), and the flagged ones (background jobs) likewise.
+        self.stored_order = InsertionOrder()
+        self.flagged = InsertionOrder()
+        # (expiry, key) of records that expire, soonest first: ``sweep`` pops only what is due
+        # (entries of records since rewritten or dropped are skipped, and compacted away).
+        self.expiries: list[tuple[float, str]] = []
 
     def get(self, key: str, now: float) -> bytes | None:
-        record = self.records.pop(key, None)
+        record = self.records.get(key)
         if record is None:
             return None
         if _EXPIRY.unpack_from(record)[0] <= now:
-            self.budget[0] -= len(record)
+            self.pop(key)
             return None
-        self.records[key] = record  # to the end: most recently used
+        self.records[key] = self.records.pop(key)  # to the end: most recently used
         return record[_EXPIRY.size :]
 
-    def put(self, key: str, blob: bytes, expires_at: float) -> None:
-        self.pop(key)
+    def put(self, key: str, blob: bytes, expires_at: float, flagged: bool = False) -> None:
+        old = self.records.pop(key, None)
+        if old is None:
+            self.stored_order.add(key)
+        else:
+            self.budget[0] -= len(old)
+        if flagged:
+            self.flagged.add(key)
+        else:
+            self.flagged.remove(key)
         record = _EXPIRY.pack(expires_at) + blob
         self.records[key] = record
         self.budget[0] += len(record)
+        if expires_at != _NEVER:
+            heapq.heappush(self.expiries, (expires_at, key))
+            if len(self.expiries) > 2 * len(self.records) + 1024:
+                self._compact_expiries()
         while self.records and (
             len(self.records) > self.max_count or self.budget[0] > self.budget[1]
         ):
@@ -69,12 +97,44 @@ class _Bounded:
         if record is None:
             return False
         self.budget[0] -= len(record)
+        self.stored_order.remove(key)
+        self.flagged.remove(key)
         return True
 
+    def _compact_expiries(self) -> None:
+        self.expiries = [
+            (expires_at, key)
+            for key, record in self.records.items()
+            if (expires_at := _EXPIRY.unpack_from(record)[0]) != _NEVER
+        ]
+        heapq.heapify(self.expiries)
+
     def sweep(self, now: float) -> None:
-        expired = [k for k, r in self.records.items() if _EXPIRY.unpack_from(r)[0] <= now]
+        """Drop every record expired by ``now``: O(what expired), not O(records)."""
+        while self.expiries and self.expiries[0][0] <= now:
+            _, key = heapq.heappop(self.expiries)
+            record = self.records.get(key)
+            if record is not None and _EXPIRY.unpack_from(record)[0] <= now:
+                self.pop(key)
+
+    def newest(
+        self, limit: int, now: float, before: str | None = None, flagged: bool = False
+    ) -> list[bytes]:
+        """The blobs of the newest ``limit`` live records stored before ``before`` (of the flagged
+        ones only, if asked)."""
+        found: list[bytes] = []
+        expired: list[str] = []
+        for key in (self.flagged if flagged else self.stored_order).newest(before):
+            if len(found) >= limit:
+                break
+            record = self.records[key]
+            if _EXPIRY.unpack_from(record)[0] <= now:
+                expired.append(key)
+            else:
+                found.append(record[_EXPIRY.size :])
         for key in expired:
             self.pop(key)
+        return found
 
     def live(self, now: float) -> list[bytes]:
         return [r[_EXPIRY.size :] for r in self.records.values() if _EXPIRY.unpack_from(r)[0] > now]
@@ -82,6 +142,9 @@ class _Bounded:
     def clear(self) -> None:
         for key in list(self.records):
             self.pop(key)
+        self.expiries.clear()
+        self.stored_order.clear()
+        self.flagged.clear()
 
 
 class MemoryStore:
@@ -128,7 +191,7 @@ class MemoryStore:
         expires_at = self._expiry(stored)
         with self._lock:
             self._maybe_sweep(time.time())
-            self._responses.put(stored.id, blob, expires_at)
+            self._responses.put(stored.id, blob, expires_at, stored.job is not None)
 
     def add_response(self, stored: StoredResponse) -> bool:
         with self._lock:
@@ -151,6 +214,25 @@ class MemoryStore:
             blobs = self._responses.live(time.time())
         return [decode_response(blob) for blob in blobs]
 
+    def newest_responses(self, limit: int, before: str | None = None) -> list[StoredResponse]:
+        with self._lock:
+            blobs = self._responses.newest(limit, time.time(), before)
+        return [decode_response(blob) for blob in blobs]
+
+    def newest_background(self, limit: int, before: str | None = None) -> list[StoredResponse]:
+        with self._lock:
+            blobs = self._responses.newest(limit, time.time(), before, flagged=True)
+        return [decode_response(blob) for blob in blobs]
+
+    def totals(self) -> StoreTotals:
+        with self._lock:
+            self._responses.sweep(time.time())
+            return StoreTotals(
+                responses=len(self._responses.records),
+                conversations=len(self._conversations.records),
+                background=len(self._responses.flagged),
+            )
+
     def update_response(
         self, response_id: str, change: Callable[[StoredResponse], StoredResponse]
     ) -> StoredResponse | None:
@@ -161,7 +243,9 @@ class MemoryStore:
                 return None
             expires_at = _EXPIRY.unpack_from(self._responses.records[response_id])[0]
             updated = change(decode_response(blob))
-            self._responses.put(response_id, encode_response(updated), expires_at)
+            self._responses.put(
+                response_id, encode_response(updated), expires_at, updated.job is not None
+            )
             return updated
 
     def put_conversation(self, stored: StoredConversation) -> None:
@@ -184,6 +268,13 @@ class MemoryStore:
     def list_conversations(self) -> list[StoredConversation]:
         with self._lock:
             blobs = self._conversations.live(time.time())
+        return [decode_conversation(blob) for blob in blobs]
+
+    def newest_conversations(
+        self, limit: int, before: str | None = None
+    ) -> list[StoredConversation]:
+        with self._lock:
+            blobs = self._conversations.newest(limit, time.time(), before)
         return [decode_conversation(blob) for blob in blobs]
 
     def delete_conversation(self, conversation_id: str) -> bool:

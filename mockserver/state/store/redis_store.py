@@ -9,7 +9,18 @@ services can share one Redis):
 ``{prefix}:items:{id}``         its items, a list (oldest first): an append is one RPUSH
 ``{prefix}:counters``           hash: the stubs' call counters (HINCRBY)
 ``{prefix}:values``             hash: scenario states
+``{prefix}:index:responses``    sorted set: response ids by the order first stored
+``{prefix}:index:background``   the same, of those with a background job
+``{prefix}:index:conversations``  sorted set: conversation ids by the order first stored
+``{prefix}:index:expiry``       sorted set: response ids by when their key expires (ms)
+``{prefix}:index:seq``          the counter that numbers that order
 ==============================  ===========================================================
+
+The indexes make the inspector's views (``newest_*``, ``totals``) O(limit) instead of a SCAN of
+every key. They change with the records in one step (Lua scripts, transactions). A response key
+expires by itself (``PXAT``, the same instant as its ``index:expiry`` score), so its members are
+dropped by score: a few on every write and all that are due before a view is read; members whose
+key vanished otherwise (evicted under ``maxmemory``) are dropped when a view meets them.
 
 Atomicity: appends and seeding are Lua scripts (one step on the server); a read-modify-write
 (``update_response``, e.g. a cancel, and ``update_conversation``) is an optimistic transaction
@@ -26,7 +37,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import redis
 
 from mockserver.contract.errors import ConfigurationError
-from mockserver.state.store.base import Retention, StoredConversation, StoredResponse
+from mockserver.state.store.base import (
+    Retention,
+    StoredConversation,
+    StoredResponse,
+    StoreTotals,
+)
 from mockserver.state.store.codec import (
     decode_conversation,
     decode_item,
@@ -43,10 +59,80 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[2], unpack(ARGV))
 return 1
 """
+# KEYS: head, items, index:conversations, index:seq; ARGV: head record, id, items...
 _ADD_CONVERSATION = """
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
 redis.call('DEL', KEYS[2])
-for i = 2, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+for i = 3, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+if not redis.call('ZSCORE', KEYS[3], ARGV[2]) then
+    redis.call('ZADD', KEYS[3], redis.call('INCR', KEYS[4]), ARGV[2])
+end
+return 1
+"""
+# KEYS: index:conversations, index:seq; ARGV: id. A new member goes last; one there stays put.
+_INDEX_CONVERSATION = """
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+    redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[2]), ARGV[1])
+end
+return 1
+"""
+# Drop index members whose response key has expired (by the server's clock: the key's PXAT is
+# its score), at most ``most`` of them (0: all that are due); returns how many went.
+_PRUNE_BODY = """
+local function prune(responses, background, expiry, most)
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    local dropped = 0
+    while true do
+        local batch = 500
+        if most > 0 then batch = math.min(batch, most - dropped) end
+        if batch <= 0 then return dropped end
+        local due = redis.call('ZRANGEBYSCORE', expiry, '-inf', '(' .. string.format('%d', now),
+            'LIMIT', 0, batch)
+        if #due == 0 then return dropped end
+        redis.call('ZREM', responses, unpack(due))
+        redis.call('ZREM', background, unpack(due))
+        redis.call('ZREM', expiry, unpack(due))
+        dropped = dropped + #due
+    end
+end
+"""
+# Drop members whose record key is (still) gone: one stored again meanwhile keeps its member.
+# KEYS: index:responses, index:background, index:expiry, index:conversations, then each member's
+# record key; ARGV: the members, in the same order.
+_FORGET = """
+for i, member in ipairs(ARGV) do
+    if redis.call('EXISTS', KEYS[4 + i]) == 0 then
+        for index = 1, 4 do redis.call('ZREM', KEYS[index], member) end
+    end
+end
+return 1
+"""
+# KEYS: index:responses, index:background, index:expiry; ARGV: most.
+_PRUNE = _PRUNE_BODY + "return prune(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]))\n"
+# Store a response and index it. KEYS: response, index:responses, index:background,
+# index:expiry, index:seq; ARGV: id, record, ttl ms, "1" if a background job, "1" for NX (seeding).
+_PUT_RESPONSE = _PRUNE_BODY + """
+prune(KEYS[2], KEYS[3], KEYS[4], 100)
+local t = redis.call('TIME')
+local expires = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[3])
+local at = string.format('%d', expires)
+if ARGV[5] == '1' then
+    if not redis.call('SET', KEYS[1], ARGV[2], 'PXAT', at, 'NX') then return 0 end
+else
+    redis.call('SET', KEYS[1], ARGV[2], 'PXAT', at)
+end
+local place = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if not place then
+    place = redis.call('INCR', KEYS[5])
+    redis.call('ZADD', KEYS[2], place, ARGV[1])
+end
+redis.call('ZADD', KEYS[4], at, ARGV[1])
+if ARGV[4] == '1' then
+    redis.call('ZADD', KEYS[3], 'NX', place, ARGV[1])
+else
+    redis.call('ZREM', KEYS[3], ARGV[1])
+end
 return 1
 """
 
@@ -79,6 +165,17 @@ class RedisStore:
             )
         self._append = self.client.register_script(_APPEND)
         self._add_conversation = self.client.register_script(_ADD_CONVERSATION)
+        self._index_conversation = self.client.register_script(_INDEX_CONVERSATION)
+        self._prune = self.client.register_script(_PRUNE)
+        self._forget = self.client.register_script(_FORGET)
+        self._put_response = self.client.register_script(_PUT_RESPONSE)
+
+    def _index(self, name: str) -> str:
+        return f"{self.prefix}:index:{name}"
+
+    @property
+    def _response_indexes(self) -> list[str]:
+        return [self._index("responses"), self._index("background"), self._index("expiry")]
 
     def _response_key(self, response_id: str) -> str:
         return f"{self.prefix}:response:{response_id}"
@@ -94,27 +191,86 @@ class RedisStore:
 
     # Responses.
 
+    def _store_response(self, stored: StoredResponse, only_new: bool) -> bool:
+        keys = [self._response_key(stored.id), *self._response_indexes, self._index("seq")]
+        args = [
+            stored.id,
+            encode_response(stored),
+            self._ttl_ms(stored),
+            "1" if stored.job is not None else "0",
+            "1" if only_new else "0",
+        ]
+        return bool(self._put_response(keys=keys, args=args))
+
     def put_response(self, stored: StoredResponse) -> None:
-        self.client.set(
-            self._response_key(stored.id), encode_response(stored), px=self._ttl_ms(stored)
-        )
+        self._store_response(stored, only_new=False)
 
     def add_response(self, stored: StoredResponse) -> bool:
-        return bool(
-            self.client.set(
-                self._response_key(stored.id),
-                encode_response(stored),
-                px=self._ttl_ms(stored),
-                nx=True,
-            )
-        )
+        return self._store_response(stored, only_new=True)
 
     def get_response(self, response_id: str) -> StoredResponse | None:
         blob = self.client.get(self._response_key(response_id))
         return decode_response(blob) if blob is not None else None
 
     def delete_response(self, response_id: str) -> bool:
-        return self.client.delete(self._response_key(response_id)) == 1
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.delete(self._response_key(response_id))
+            for index in self._response_indexes:
+                pipe.zrem(index, response_id)
+            deleted = pipe.execute()[0]
+        return deleted == 1
+
+    def _newest(
+        self, index: str, limit: int, before: str | None, key: Callable[[str], str]
+    ) -> list[tuple[str, bytes]]:
+        """(id, record) of the newest ``limit`` members of ``index`` (below ``before``'s place)
+        whose key is there; members whose key is gone are dropped from every index on the way."""
+        found: list[tuple[str, bytes]] = []
+        gone: list[str] = []
+        top: str | float = "+inf"
+        if before is not None:
+            place = self.client.zscore(index, before)
+            if place is None:
+                return []
+            top = f"({int(place)}"
+        start = 0
+        while len(found) < limit:
+            want = limit - len(found)
+            members = self.client.zrevrangebyscore(index, top, "-inf", start=start, num=want)
+            ids = [member.decode() for member in members]
+            if not ids:
+                break
+            start += len(ids)
+            for member, blob in zip(ids, self.client.mget([key(i) for i in ids]), strict=True):
+                if blob is None:
+                    gone.append(member)
+                else:
+                    found.append((member, blob))
+        if gone:
+            indexes = [*self._response_indexes, self._index("conversations")]
+            self._forget(keys=[*indexes, *[key(i) for i in gone]], args=gone)
+        return found
+
+    def _prune_expired(self) -> None:
+        self._prune(keys=self._response_indexes, args=[0])
+
+    def newest_responses(self, limit: int, before: str | None = None) -> list[StoredResponse]:
+        self._prune_expired()
+        found = self._newest(self._index("responses"), limit, before, self._response_key)
+        return [decode_response(blob) for _, blob in found]
+
+    def newest_background(self, limit: int, before: str | None = None) -> list[StoredResponse]:
+        self._prune_expired()
+        found = self._newest(self._index("background"), limit, before, self._response_key)
+        return [decode_response(blob) for _, blob in found]
+
+    def totals(self) -> StoreTotals:
+        self._prune_expired()
+        with self.client.pipeline(transaction=True) as pipe:
+            for name in ("responses", "conversations", "background"):
+                pipe.zcard(self._index(name))
+            responses, conversations, background = pipe.execute()
+        return StoreTotals(responses, conversations, background)
 
     def _scan(self, kind: str) -> list[str]:
         start = len(f"{self.prefix}:{kind}:")
@@ -153,6 +309,11 @@ class RedisStore:
         head_key, items_key = self._conversation_keys(stored.id)
         with self.client.pipeline(transaction=True) as pipe:
             self._queue_write(pipe, head_key, items_key, stored)
+            self._index_conversation(
+                keys=[self._index("conversations"), self._index("seq")],
+                args=[stored.id],
+                client=pipe,
+            )
             pipe.execute()
 
     @staticmethod
@@ -165,8 +326,17 @@ class RedisStore:
 
     def add_conversation(self, stored: StoredConversation) -> bool:
         head = StoredConversation(stored.conversation, [], stored.pending)
-        args = [encode_conversation(head), *[encode_item(item) for item in stored.items]]
-        return bool(self._add_conversation(keys=self._conversation_keys(stored.id), args=args))
+        args = [
+            encode_conversation(head),
+            stored.id,
+            *[encode_item(item) for item in stored.items],
+        ]
+        keys = [
+            *self._conversation_keys(stored.id),
+            self._index("conversations"),
+            self._index("seq"),
+        ]
+        return bool(self._add_conversation(keys=keys, args=args))
 
     @staticmethod
     def _assemble(head: bytes | None, items: list[bytes]) -> StoredConversation | None:
@@ -187,10 +357,26 @@ class RedisStore:
         conversations = [stored for stored in found if stored is not None]
         return sorted(conversations, key=lambda s: s.conversation.get("created_at") or 0)
 
+    def newest_conversations(
+        self, limit: int, before: str | None = None
+    ) -> list[StoredConversation]:
+        found = self._newest(
+            self._index("conversations"), limit, before, lambda i: self._conversation_keys(i)[0]
+        )
+        with self.client.pipeline(transaction=True) as pipe:  # one snapshot, one round trip
+            for conversation_id, _ in found:
+                head_key, items_key = self._conversation_keys(conversation_id)
+                pipe.get(head_key).lrange(items_key, 0, -1)
+            replies = pipe.execute()
+        newest = [self._assemble(*replies[n : n + 2]) for n in range(0, len(replies), 2)]
+        return [stored for stored in newest if stored is not None]
+
     def delete_conversation(self, conversation_id: str) -> bool:
         head_key, items_key = self._conversation_keys(conversation_id)
         with self.client.pipeline(transaction=True) as pipe:
-            deleted, _ = pipe.delete(head_key).delete(items_key).execute()
+            pipe.delete(head_key).delete(items_key)
+            pipe.zrem(self._index("conversations"), conversation_id)
+            deleted = pipe.execute()[0]
         return deleted == 1
 
     def update_conversation(

@@ -5,7 +5,8 @@ WAL journal (readers never wait for the writer), a busy timeout (writers queue i
 ``synchronous=NORMAL`` (a committed write survives the process being killed; only a power cut may
 lose the last transactions). Every read-modify-write runs in ``BEGIN IMMEDIATE``, which takes the
 write lock first, so two processes appending to one conversation queue up and lose nothing.
-Records are ``codec`` blobs; each thread has its own connection.
+Records are ``codec`` blobs; each thread has its own connection. The inspector's views read the
+newest rows by ``rowid`` and counts kept by triggers (``VIEWS_SCHEMA``): O(limit), not O(rows).
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from mockserver.state.store.base import Retention, StoredConversation, StoredResponse
+from mockserver.state.store.base import (
+    Retention,
+    StoredConversation,
+    StoredResponse,
+    StoreTotals,
+)
 from mockserver.state.store.codec import (
     decode_conversation,
     decode_item,
@@ -32,7 +38,8 @@ BUSY_TIMEOUT_MS = 30_000
 SWEEP_SECONDS = 60.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
-    id TEXT PRIMARY KEY, record BLOB NOT NULL, expires_at REAL NOT NULL);
+    id TEXT PRIMARY KEY, record BLOB NOT NULL, expires_at REAL NOT NULL,
+    background INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS responses_expiry ON responses (expires_at);
 CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, record BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS conversation_items (
@@ -41,6 +48,39 @@ CREATE TABLE IF NOT EXISTS conversation_items (
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS named_values (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# The inspector's bounded views (``newest_*``, ``totals``): newest first is ``rowid`` descending
+# (rewrites are upserts, so a record keeps its rowid); background jobs have a partial index; the
+# counts are kept by triggers in ``tallies`` (counted from the tables once, when a file first gets
+# them).
+VIEWS_SCHEMA = """
+CREATE INDEX IF NOT EXISTS responses_background ON responses (background) WHERE background = 1;
+CREATE TABLE IF NOT EXISTS tallies (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
+INSERT OR IGNORE INTO tallies SELECT 'responses', COUNT(*) FROM responses;
+INSERT OR IGNORE INTO tallies SELECT 'background', COUNT(*) FROM responses WHERE background = 1;
+INSERT OR IGNORE INTO tallies SELECT 'conversations', COUNT(*) FROM conversations;
+CREATE TRIGGER IF NOT EXISTS responses_added AFTER INSERT ON responses BEGIN
+    UPDATE tallies SET n = n + 1 WHERE name = 'responses';
+    UPDATE tallies SET n = n + new.background WHERE name = 'background';
+END;
+CREATE TRIGGER IF NOT EXISTS responses_removed AFTER DELETE ON responses BEGIN
+    UPDATE tallies SET n = n - 1 WHERE name = 'responses';
+    UPDATE tallies SET n = n - old.background WHERE name = 'background';
+END;
+CREATE TRIGGER IF NOT EXISTS responses_reflagged AFTER UPDATE OF background ON responses BEGIN
+    UPDATE tallies SET n = n + new.background - old.background WHERE name = 'background';
+END;
+CREATE TRIGGER IF NOT EXISTS conversations_added AFTER INSERT ON conversations BEGIN
+    UPDATE tallies SET n = n + 1 WHERE name = 'conversations';
+END;
+CREATE TRIGGER IF NOT EXISTS conversations_removed AFTER DELETE ON conversations BEGIN
+    UPDATE tallies SET n = n - 1 WHERE name = 'conversations';
+END;
+"""
+# Rewrites keep the row (and so its place in the newest-first views and the triggers' counts).
+_UPSERT_RESPONSE = (
+    "INSERT INTO responses VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+    "record = excluded.record, expires_at = excluded.expires_at, background = excluded.background"
+)
 
 
 class SqliteStore:
@@ -52,7 +92,23 @@ class SqliteStore:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._next_sweep = 0.0
-        self._connection().executescript(SCHEMA)
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        db = self._connection()
+        db.executescript(SCHEMA)
+        with self._write():
+            columns = {row[1] for row in db.execute("PRAGMA table_info(responses)")}
+            if "background" not in columns:  # a file made before the column existed
+                db.execute(
+                    "ALTER TABLE responses ADD COLUMN background INTEGER NOT NULL DEFAULT 0"
+                )
+        try:  # one transaction: no write lands between counting and the triggers
+            db.executescript(f"BEGIN IMMEDIATE;\n{VIEWS_SCHEMA}\nCOMMIT;")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -64,6 +120,8 @@ class SqliteStore:
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
+            # A REPLACE's implicit delete fires the delete triggers too, so `tallies` stay right.
+            connection.execute("PRAGMA recursive_triggers = ON")
             self._local.connection = connection
             with self._connections_lock:
                 self._connections.append(connection)
@@ -93,8 +151,8 @@ class SqliteStore:
         with self._write() as db:
             self._sweep(db, now)
             db.execute(
-                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?)",
-                (stored.id, record, now + self.retention.seconds(stored)),
+                _UPSERT_RESPONSE,
+                (stored.id, record, now + self.retention.seconds(stored), stored.job is not None),
             )
 
     def add_response(self, stored: StoredResponse) -> bool:
@@ -103,8 +161,8 @@ class SqliteStore:
         with self._write() as db:
             db.execute("DELETE FROM responses WHERE id = ? AND expires_at <= ?", (stored.id, now))
             cursor = db.execute(
-                "INSERT OR IGNORE INTO responses VALUES (?, ?, ?)",
-                (stored.id, record, now + self.retention.seconds(stored)),
+                "INSERT OR IGNORE INTO responses VALUES (?, ?, ?, ?)",
+                (stored.id, record, now + self.retention.seconds(stored), stored.job is not None),
             )
             return cursor.rowcount == 1
 
@@ -128,6 +186,47 @@ class SqliteStore:
         ).fetchall()
         return [decode_response(row[0]) for row in rows]
 
+    def _newest_responses(
+        self, limit: int, before: str | None, background: bool
+    ) -> list[StoredResponse]:
+        where = "expires_at > ?"
+        args: list[Any] = [time.time()]
+        if background:
+            where += " AND background = 1"
+        if before is not None:  # no such live row: `rowid < NULL`, nothing
+            where += " AND rowid < (SELECT rowid FROM responses WHERE id = ? AND expires_at > ?)"
+            args += [before, args[0]]
+        rows = self._connection().execute(
+            f"SELECT record FROM responses WHERE {where} ORDER BY rowid DESC LIMIT ?",
+            (*args, limit),
+        ).fetchall()
+        return [decode_response(row[0]) for row in rows]
+
+    def newest_responses(self, limit: int, before: str | None = None) -> list[StoredResponse]:
+        return self._newest_responses(limit, before, background=False)
+
+    def newest_background(self, limit: int, before: str | None = None) -> list[StoredResponse]:
+        return self._newest_responses(limit, before, background=True)
+
+    def totals(self) -> StoreTotals:
+        """The triggers' counts, less the rows expired but not swept yet (an index range)."""
+        db = self._connection()
+        db.execute("BEGIN")
+        try:
+            tallies = dict(db.execute("SELECT name, n FROM tallies").fetchall())
+            expired, expired_jobs = db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(background), 0) FROM responses "
+                "WHERE expires_at <= ?",
+                (time.time(),),
+            ).fetchone()
+        finally:
+            db.execute("COMMIT")
+        return StoreTotals(
+            responses=tallies.get("responses", 0) - expired,
+            conversations=tallies.get("conversations", 0),
+            background=tallies.get("background", 0) - expired_jobs,
+        )
+
     def update_response(
         self, response_id: str, change: Callable[[StoredResponse], StoredResponse]
     ) -> StoredResponse | None:
@@ -140,8 +239,8 @@ class SqliteStore:
                 return None
             updated = change(decode_response(row[0]))
             db.execute(
-                "UPDATE responses SET record = ? WHERE id = ?",
-                (encode_response(updated), response_id),
+                "UPDATE responses SET record = ?, background = ? WHERE id = ?",
+                (encode_response(updated), updated.job is not None, response_id),
             )
             return updated
 
@@ -158,7 +257,8 @@ class SqliteStore:
     def _write_conversation(self, db: sqlite3.Connection, stored: StoredConversation) -> None:
         head = StoredConversation(stored.conversation, [], stored.pending)
         db.execute(
-            "INSERT OR REPLACE INTO conversations VALUES (?, ?)",
+            "INSERT INTO conversations VALUES (?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET record = excluded.record",
             (stored.id, encode_conversation(head)),
         )
         db.execute("DELETE FROM conversation_items WHERE conversation_id = ?", (stored.id,))
@@ -203,6 +303,29 @@ class SqliteStore:
         db.execute("BEGIN")
         try:
             ids = [row[0] for row in db.execute("SELECT id FROM conversations ORDER BY rowid")]
+            found = [self._read_conversation(db, conversation_id) for conversation_id in ids]
+        finally:
+            db.execute("COMMIT")
+        return [stored for stored in found if stored is not None]
+
+    def newest_conversations(
+        self, limit: int, before: str | None = None
+    ) -> list[StoredConversation]:
+        where = ""
+        args: tuple[str, ...] = ()
+        if before is not None:
+            where = "WHERE rowid < (SELECT rowid FROM conversations WHERE id = ?)"
+            args = (before,)
+        db = self._connection()
+        db.execute("BEGIN")
+        try:
+            ids = [
+                row[0]
+                for row in db.execute(
+                    f"SELECT id FROM conversations {where} ORDER BY rowid DESC LIMIT ?",
+                    (*args, limit),
+                )
+            ]
             found = [self._read_conversation(db, conversation_id) for conversation_id in ids]
         finally:
             db.execute("COMMIT")

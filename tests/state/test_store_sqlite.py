@@ -1,0 +1,74 @@
+"""SqliteStore: what is particular to it (what every backend does is in test_store_contract.py):
+its bounded views keep working on a file made before they existed, and they read by index."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+from mockserver.state.lifecycle import BackgroundJob
+from mockserver.state.store import StoredResponse, StoreTotals
+from mockserver.state.store.codec import encode_response
+from mockserver.state.store.sqlite_store import SqliteStore
+
+# The schema before the bounded views (no `background` column, no `tallies`, no triggers).
+OLD_SCHEMA = """
+CREATE TABLE responses (id TEXT PRIMARY KEY, record BLOB NOT NULL, expires_at REAL NOT NULL);
+CREATE INDEX responses_expiry ON responses (expires_at);
+CREATE TABLE conversations (id TEXT PRIMARY KEY, record BLOB NOT NULL);
+"""
+JOB = BackgroundJob(created_at=1.0, started_at=1.0, done_at=2.0, outcome="completed")
+
+
+def response(n: int) -> StoredResponse:
+    return StoredResponse({"id": f"resp_{n}", "object": "response", "output": []}, [])
+
+
+def test_a_file_from_before_the_views_is_upgraded_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA)
+        db.executemany(
+            "INSERT INTO responses VALUES (?, ?, 4e9)",
+            [(f"resp_{n}", encode_response(response(n))) for n in range(3)],
+        )
+    store = SqliteStore(path)
+    try:
+        assert store.totals() == StoreTotals(responses=3)
+        assert [s.id for s in store.newest_responses(2)] == ["resp_2", "resp_1"]
+        store.put_response(replace(response(3), job=JOB))
+        assert store.totals() == StoreTotals(responses=4, background=1)
+        assert [s.id for s in store.newest_background(9)] == ["resp_3"]
+        assert SqliteStore(path).totals() == StoreTotals(responses=4, background=1)  # reopened
+    finally:
+        store.close()
+
+
+def test_the_views_read_by_index_not_by_scanning(tmp_path: Path) -> None:
+    """The statements the views really run: none sorts (a TEMP B-TREE) or scans an index; the
+    newest come by walking rowids backwards from the end or from the cursor (stopping at the
+    limit), jobs and expired rows by their indexes."""
+    store = SqliteStore(tmp_path / "state.db")
+    db = store._connection()
+    ran: list[str] = []
+    db.set_trace_callback(ran.append)
+    store.newest_responses(5)
+    store.newest_responses(5, before="resp_1")
+    store.newest_background(5)
+    store.newest_conversations(5, before="conv_1")
+    store.totals()
+    db.set_trace_callback(None)
+    plans = [
+        " / ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        for sql in ran
+        if sql.startswith("SELECT") and "FROM tallies" not in sql
+    ]
+    store.close()
+    assert len(plans) == 5 and not any("TEMP B-TREE" in plan for plan in plans), plans
+    newest, paged, jobs, conversations, expired = plans
+    assert newest.startswith("SCAN") and "INDEX" not in newest  # the table, by rowid, backwards
+    for plan in (paged, conversations):
+        assert plan.startswith("SEARCH") and "PRIMARY KEY (rowid<?)" in plan
+    assert "INDEX responses_background (background=?)" in jobs
+    assert "INDEX responses_expiry (expires_at<?)" in expired
