@@ -5,14 +5,16 @@ services can share one Redis):
 
 ==============================  ===========================================================
 ``{prefix}:response:{id}``      a ``codec`` record; expires by ``Retention`` (PX)
-``{prefix}:conversation:{id}``  the conversation object and its pending background jobs
-``{prefix}:items:{id}``         its items, a list (oldest first): an append is one RPUSH
+``{prefix}:conversation:{id}``  the conversation object, its pending background jobs and tally
+``{prefix}:items:{id}``         its items, a list (oldest first): an append is one RPUSH, a
+                                turn reads the last few (LRANGE -n -1)
 ``{prefix}:counters``           hash: the stubs' call counters (HINCRBY)
 ``{prefix}:values``             hash: scenario states
 ==============================  ===========================================================
 
 Atomicity: appends and seeding are Lua scripts (one step on the server); a read-modify-write
-(``update_response``, e.g. a cancel, and ``update_conversation``) is an optimistic transaction
+(``update_response``, e.g. a cancel, ``update_conversation``, and an append that also stores the
+conversation's tally) is an optimistic transaction
 (WATCH, read, change, MULTI/EXEC, retried when another client wrote the key meanwhile), so two
 replicas can never both decide one job's fate.
 """
@@ -26,8 +28,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import redis
 
 from mockserver.contract.errors import ConfigurationError
-from mockserver.state.store.base import Retention, StoredConversation, StoredResponse
+from mockserver.state.store.base import (
+    ConversationTail,
+    Retention,
+    StoredConversation,
+    StoredResponse,
+)
 from mockserver.state.store.codec import (
+    conversation_head,
     decode_conversation,
     decode_item,
     decode_response,
@@ -157,15 +165,14 @@ class RedisStore:
 
     @staticmethod
     def _queue_write(pipe: Any, head_key: str, items_key: str, stored: StoredConversation) -> None:
-        head = StoredConversation(stored.conversation, [], stored.pending)
-        pipe.set(head_key, encode_conversation(head))
+        pipe.set(head_key, encode_conversation(conversation_head(stored)))
         pipe.delete(items_key)
         if stored.items:
             pipe.rpush(items_key, *[encode_item(item) for item in stored.items])
 
     def add_conversation(self, stored: StoredConversation) -> bool:
-        head = StoredConversation(stored.conversation, [], stored.pending)
-        args = [encode_conversation(head), *[encode_item(item) for item in stored.items]]
+        head = encode_conversation(conversation_head(stored))
+        args = [head, *[encode_item(item) for item in stored.items]]
         return bool(self._add_conversation(keys=self._conversation_keys(stored.id), args=args))
 
     @staticmethod
@@ -199,22 +206,78 @@ class RedisStore:
         head_key, items_key = self._conversation_keys(conversation_id)
 
         def attempt(pipe: Any) -> StoredConversation | None:
-            stored = self._assemble(pipe.get(head_key), pipe.lrange(items_key, 0, -1))
+            before = pipe.lrange(items_key, 0, -1)
+            stored = self._assemble(pipe.get(head_key), before)
             if stored is None:
                 return None
             change(stored)
+            after = [encode_item(item) for item in stored.items]
             pipe.multi()
-            self._queue_write(pipe, head_key, items_key, stored)
+            if after[: len(before)] == before:  # unchanged, or only appended to
+                pipe.set(head_key, encode_conversation(conversation_head(stored)))
+                if len(after) > len(before):
+                    pipe.rpush(items_key, *after[len(before) :])
+            else:
+                self._queue_write(pipe, head_key, items_key, stored)
             return stored
 
         return self.client.transaction(attempt, head_key, items_key, value_from_callable=True)
 
-    def append_items(self, conversation_id: str, items: list[dict[str, Any]]) -> bool:
+    def append_items(
+        self,
+        conversation_id: str,
+        items: list[dict[str, Any]],
+        *,
+        after: int | None = None,
+        tally: list[Any] | None = None,
+        last_response: str | None = None,
+    ) -> bool:
         head_key, items_key = self._conversation_keys(conversation_id)
-        if not items:
-            return bool(self.client.exists(head_key))
         args = [encode_item(item) for item in items]
-        return bool(self._append(keys=[head_key, items_key], args=args))
+        if after is None:
+            if not args:
+                return bool(self.client.exists(head_key))
+            return bool(self._append(keys=[head_key, items_key], args=args))
+
+        def attempt(pipe: Any) -> bool:
+            blob = pipe.get(head_key)
+            if blob is None:
+                return False
+            head = decode_conversation(blob)
+            current = pipe.llen(items_key) == after
+            head.tally = tally if current else None
+            head.last_response = last_response if current else None
+            pipe.multi()
+            pipe.set(head_key, encode_conversation(head))
+            if args:
+                pipe.rpush(items_key, *args)
+            return True
+
+        return self.client.transaction(attempt, head_key, items_key, value_from_callable=True)
+
+    def conversation_tail(self, conversation_id: str, count: int) -> ConversationTail | None:
+        head_key, items_key = self._conversation_keys(conversation_id)
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.get(head_key).llen(items_key)
+            if count > 0:
+                pipe.lrange(items_key, -count, -1)
+            head, length, *tail = pipe.execute()
+        if head is None:
+            return None
+        stored = decode_conversation(head)
+        items = [decode_item(item) for item in (tail[0] if tail else [])]
+        return ConversationTail(
+            stored.conversation, stored.pending, stored.tally, stored.last_response, length, items
+        )
+
+    def conversation_items(
+        self, conversation_id: str, start: int = 0, stop: int | None = None
+    ) -> list[dict[str, Any]]:
+        if stop is not None and stop <= start:
+            return []
+        _, items_key = self._conversation_keys(conversation_id)
+        found = self.client.lrange(items_key, start, -1 if stop is None else stop - 1)
+        return [decode_item(item) for item in found]
 
     # Counters and named values.
 
