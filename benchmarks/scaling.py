@@ -17,8 +17,10 @@ Usage::
   ``--responses`` stored non-streamed creates (wrk, c=8, after a warm-up that fills the bounded
   request journal), and the growth per response.
 * **cold**: spawn ``python -m mockserver serve`` and poll a fresh connection every 5 ms until a
-  create answers 200; the time from spawn to that answer, best and median of ``--cold-runs``;
-  the same for the bare baseline app (``baseline_app.py --sample``), and the ratio.
+  create answers 200; the time from spawn to that answer, best and median of ``--cold-runs``,
+  and the CPU time the server used until then; the same for the bare baseline app
+  (``baseline_app.py --sample``), and the ratios. ``mockserver/`` is byte-compiled first, as
+  ``pip install`` leaves it (``--no-compile``: not).
 
 Servers are pinned to CPU 0 and the clients to the others (as in ``run.py``). Nothing here
 asserts on timings; the run writes ``benchmarks/results/scaling-<stamp>.json``.
@@ -191,9 +193,25 @@ def measure_memory(wrk: str, server: run.Server, responses: int) -> dict[str, An
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def compile_bytecode() -> None:
+    """Byte-compile the package, as ``pip install`` does: an editable checkout run with
+    ``PYTHONDONTWRITEBYTECODE=1`` would otherwise compile every module from source on every
+    start, while the baseline's packages (uvicorn, Starlette) come compiled."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(run.REPO / "mockserver")], check=True
+    )
+
+
 def measure_cold_start(template: str, runs: int, pin: bool) -> dict[str, Any]:
     body = json.dumps(run.NON_STREAM_BODY).encode()
     times = []
+    cpu = []
     for _ in range(runs):
         port = run.free_port()
         started = time.perf_counter()
@@ -213,6 +231,7 @@ def measure_cold_start(template: str, runs: int, pin: bool) -> dict[str, Any]:
                     conn.request("POST", run.PATH, body, HEADERS)
                     if conn.getresponse().status == 200:
                         times.append(time.perf_counter() - started)
+                        cpu.append(cpu_seconds(proc.pid))
                         break
                 except OSError:
                     time.sleep(0.005)
@@ -224,6 +243,9 @@ def measure_cold_start(template: str, runs: int, pin: bool) -> dict[str, Any]:
         "best_s": round(min(times), 3) if times else None,
         "median_s": round(run.median(times), 3) if times else None,
         "all_s": [round(t, 3) for t in times],
+        # CPU the server process used up to its first 200: less sensitive than the wall time
+        # to other load on a shared machine (it leaves out time spent waiting for a CPU).
+        "cpu_median_s": round(run.median(cpu), 3) if cpu else None,
     }
 
 
@@ -265,6 +287,12 @@ def main(argv: list[str] | None = None) -> int:
         "--host {host} --port {port}\"')",
     )
     parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument(
+        "--no-compile",
+        action="store_true",
+        help="cold start: do not byte-compile mockserver/ first (measures compiling from source "
+        "too, as an editable checkout does with PYTHONDONTWRITEBYTECODE=1)",
+    )
     parser.add_argument("--results-dir", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
@@ -305,11 +333,21 @@ def main(argv: list[str] | None = None) -> int:
         if "history" in report:
             print(_history_table(report["history"], depths), flush=True)
     if "cold" not in skip:
+        if not args.no_compile:
+            compile_bytecode()
         ours = measure_cold_start(args.serve_cmd, args.cold_runs, pin)
         bare = measure_cold_start(BASELINE_SERVE_CMD, args.cold_runs, pin)
         both = ours["median_s"] and bare["median_s"]
         ratio = round(ours["median_s"] / bare["median_s"], 2) if both else None
-        report["cold_start"] = {"ours": ours, "baseline": bare, "ratio_median": ratio}
+        both_cpu = ours["cpu_median_s"] and bare["cpu_median_s"]
+        cpu_ratio = round(ours["cpu_median_s"] / bare["cpu_median_s"], 2) if both_cpu else None
+        report["cold_start"] = {
+            "ours": ours,
+            "baseline": bare,
+            "ratio_median": ratio,
+            "ratio_cpu_median": cpu_ratio,
+            "bytecode_compiled": not args.no_compile,
+        }
         print("cold start:", json.dumps(report["cold_start"]), flush=True)
     report["load_after"] = os.getloadavg()
     args.results_dir.mkdir(parents=True, exist_ok=True)
