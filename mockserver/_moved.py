@@ -7,7 +7,6 @@ object), so old imports, ``-p mockserver.pytest_plugin`` and monkeypatching keep
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 from collections.abc import Sequence
@@ -22,7 +21,10 @@ MOVED = {
 }
 
 
-class MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class MovedModuleFinder:
+    """A meta path finder and loader (duck-typed: ``importlib.abc`` pulls in
+    ``importlib.resources`` and more, which every start-up would pay for)."""
+
     def __init__(self) -> None:
         # The real modules' own specs, by old name, between create_module and exec_module.
         self._specs: dict[str, importlib.machinery.ModuleSpec | None] = {}

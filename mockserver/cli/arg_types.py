@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from mockserver.contract.errors import ConfigurationError
-from mockserver.recording.tape import parse_record_mode
+from mockserver.recording.modes import parse_record_mode
 
 MIN_PORT, MAX_PORT = 1, 65535
 

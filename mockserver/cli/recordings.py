@@ -11,16 +11,18 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.cli.arg_types import MAX_PORT, MIN_PORT, port_number, record_mode
 from mockserver.cli.exposure import add_exposure_arguments, allowed_hosts, warn_if_exposed
 from mockserver.contract.errors import ConfigurationError
-from mockserver.http.replay import DEFAULT_CASSETTE, ReplayConfig
 from mockserver.http.serving import run_foreground
-from mockserver.recording.redaction import Redaction
-from mockserver.recording.tape import RecordMode
-from mockserver.recording.upstream import DEFAULT_UPSTREAM
+from mockserver.recording.modes import DEFAULT_CASSETTE, DEFAULT_UPSTREAM, RecordMode
+
+if TYPE_CHECKING:
+    # Loaded when a command records or replays: `serve` without --recordings never needs them.
+    from mockserver.http.replay import ReplayConfig
+    from mockserver.recording.redaction import Redaction
 
 MODES = ", ".join(mode.value for mode in RecordMode)
 
@@ -60,6 +62,8 @@ def _add_redaction_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _redaction(args: argparse.Namespace) -> Redaction:
+    from mockserver.recording.redaction import Redaction
+
     return Redaction().with_rules(
         secret_headers=args.redact_header,
         keep_headers=args.keep_header,
@@ -139,6 +143,8 @@ def replay_config(args: argparse.Namespace) -> ReplayConfig | None:
                 "directory of recordings to replay or record into)"
             )
         return None
+    from mockserver.http.replay import ReplayConfig
+
     return ReplayConfig(
         recordings=args.recordings,
         record_mode=args.record_mode,
@@ -216,6 +222,7 @@ def add_commands(commands: Any) -> None:
 
 def run_record(args: argparse.Namespace) -> int:
     from mockserver.http.app import create_app
+    from mockserver.http.replay import ReplayConfig
     from mockserver.state.config import ServerConfig
 
     config = ReplayConfig(

@@ -8,13 +8,13 @@ real API is seen sending (in the recordings under ``shared/wire``) that the SDK 
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
+import orjson
 
 from mockserver.contract.schemas import load_schema, schema_dir
 
@@ -72,22 +72,29 @@ _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SCHEMA_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
 
 
-def _subschemas(node: dict[str, Any]) -> Iterable[Any]:
-    for key in _SCHEMA_MAPS:
-        yield from node.get(key, {}).values()
-    for key in _SCHEMA_LISTS:
-        yield from node.get(key, [])
-    for key in _SCHEMA_ONE:
-        if key in node:
-            yield node[key]
+_NO_KEYS: frozenset[str] = frozenset()
 
 
 def _close_objects(node: Any, extra_keys: frozenset[str]) -> None:
-    """Recursively set ``additionalProperties: false`` on object schemas that list properties."""
+    """Recursively set ``additionalProperties: false`` on object schemas that list properties.
+    (Plain loops, no generator: this walks every node of the request schema when the first
+    request is validated, i.e. in every server's start-up.)"""
     if not isinstance(node, dict):
         return
-    for child in _subschemas(node):
-        _close_objects(child, frozenset())
+    for key in _SCHEMA_MAPS:
+        children = node.get(key)
+        if children:
+            for child in children.values():
+                _close_objects(child, _NO_KEYS)
+    for key in _SCHEMA_LISTS:
+        children = node.get(key)
+        if children:
+            for child in children:
+                _close_objects(child, _NO_KEYS)
+    for key in _SCHEMA_ONE:
+        child = node.get(key)
+        if child is not None:
+            _close_objects(child, _NO_KEYS)
     properties = node.get("properties")
     # Only schemas that are open by default: a typed `additionalProperties` (a dict) is kept.
     if isinstance(properties, dict) and node.get("additionalProperties", True) is True:
@@ -100,7 +107,7 @@ def strict_schema(
     schema: Mapping[str, Any], unmodelled_keys: Mapping[str, frozenset[str]] = UNMODELLED_KEYS
 ) -> dict[str, Any]:
     """A copy of ``schema`` with closed objects, except for the ``unmodelled_keys`` allowlist."""
-    strict = copy.deepcopy(dict(schema))
+    strict = orjson.loads(orjson.dumps(schema))  # a deep copy (JSON data), in C
     for name, definition in strict.get("$defs", {}).items():
         _close_objects(definition, unmodelled_keys.get(name, frozenset()))
         for prop, values in UNMODELLED_VALUES.get(name, {}).items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -16,7 +17,6 @@ from mockserver.http.cors import cors_middleware
 from mockserver.http.host_check import HostCheckMiddleware
 from mockserver.http.middleware import APIMiddleware
 from mockserver.http.render import error_response
-from mockserver.http.replay import ReplayConfig, ReplayLayer
 from mockserver.http.routes import (
     admin,
     background,
@@ -34,6 +34,9 @@ from mockserver.state.config import ServerConfig
 from mockserver.state.mock_state import MockState
 from mockserver.state.seed import load_seed
 from mockserver.state.store import Retention, Store, open_store
+
+if TYPE_CHECKING:
+    from mockserver.http.replay import ReplayConfig
 
 
 def invalid_url(request: Request) -> APIError:
@@ -92,6 +95,9 @@ def create_app(
     ]
     layer = None
     if replay is not None:
+        # Only now: recording and replay are not loaded by a server that does neither.
+        from mockserver.http.replay import ReplayLayer
+
         # Record/replay answers as the API, so it goes right behind CORS and the inspector.
         layer = ReplayLayer(replay, state)
         middleware.insert(3, Middleware(layer.wrap))

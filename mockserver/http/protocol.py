@@ -14,9 +14,9 @@ Requires uvicorn's ``send_400_response`` hook (present in the h11 and httptools 
 from __future__ import annotations
 
 import asyncio
+import functools
 
 import orjson
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from mockserver.contract.errors import InvalidRequestError
 
@@ -39,26 +39,33 @@ def unparsable_response() -> bytes:
     return head + body
 
 
-class APIErrorH11Protocol(H11Protocol):
-    def send_400_response(self, msg: str) -> None:
-        self.transport.write(unparsable_response())
-        self.transport.close()
+def _h11_protocol() -> type[asyncio.Protocol]:
+    # Imported only where it is used: h11 costs start-up time a server on httptools never needs.
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class APIErrorH11Protocol(H11Protocol):
+        def send_400_response(self, msg: str) -> None:
+            self.transport.write(unparsable_response())
+            self.transport.close()
+
+    return APIErrorH11Protocol
 
 
-try:
+def _httptools_protocol() -> type[asyncio.Protocol]:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-except ImportError:  # httptools is optional: uvicorn then uses h11
-    HTTP_PROTOCOL: type[asyncio.Protocol] = APIErrorH11Protocol
-else:
 
     class APIErrorHttpToolsProtocol(HttpToolsProtocol):
         def send_400_response(self, msg: str) -> None:
             self.transport.write(unparsable_response())
             self.transport.close()
 
-    HTTP_PROTOCOL = APIErrorHttpToolsProtocol
+    return APIErrorHttpToolsProtocol
 
 
+@functools.cache
 def protocol_class() -> type[asyncio.Protocol]:
     """httptools when installed (uvicorn's own "auto" choice), else h11; with the API's 400."""
-    return HTTP_PROTOCOL
+    try:
+        return _httptools_protocol()
+    except ImportError:  # httptools is optional: uvicorn then uses h11
+        return _h11_protocol()

@@ -35,6 +35,7 @@ from mockserver.recording.cassette import (
     utc_iso,
 )
 from mockserver.recording.matching import MatchRules, RequestView, view
+from mockserver.recording.modes import DEFAULT_CASSETTE
 from mockserver.recording.redaction import Redaction, safe_url
 from mockserver.recording.tape import Miss, RecordMode, Tape, parse_record_mode
 from mockserver.recording.upstream import (
@@ -51,7 +52,6 @@ from mockserver.state.mock_state import MockState
 
 logger = logging.getLogger("mockserver.replay")
 
-DEFAULT_CASSETTE = "default"
 # A replay miss: the mock's own status and error type (the real API has no such thing). 422
 # because no test expects it from the real API, and the SDK does not retry it.
 MISS_STATUS = 422

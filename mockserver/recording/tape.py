@@ -18,29 +18,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from mockserver.contract.errors import ConfigurationError
 from mockserver.recording.cassette import Cassette, Interaction, RecordedRequest
 from mockserver.recording.matching import Difference, MatchRules, RequestView, nearest, view
+from mockserver.recording.modes import RecordMode, parse_record_mode
 
-
-class RecordMode(StrEnum):
-    NONE = "none"
-    ONCE = "once"
-    NEW_EPISODES = "new_episodes"
-    ALL = "all"
-
-
-def parse_record_mode(value: str | RecordMode) -> RecordMode:
-    try:
-        return RecordMode(value)
-    except ValueError:
-        valid = ", ".join(repr(mode.value) for mode in RecordMode)
-        raise ConfigurationError(
-            f"{value!r} is not a valid record mode. Valid modes are: {valid} "
-            "(the meanings pytest-recording uses; see docs/record-replay.md)."
-        ) from None
+__all__ = ["Miss", "RecordMode", "Slot", "Tape", "parse_record_mode", "view_of"]
 
 
 def view_of(request: RecordedRequest, rules: MatchRules) -> RequestView:

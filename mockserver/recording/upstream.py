@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message
 
 from mockserver.contract.errors import ConfigurationError, MockServerError
+from mockserver.recording.modes import DEFAULT_UPSTREAM
 
 if TYPE_CHECKING:
     # Imported where a real upstream is used (record mode): a server that only mocks does not
     # pay for importing httpx at start-up (cold start).
     import httpx
 
-DEFAULT_UPSTREAM = "https://api.openai.com/v1"
 # Never forwarded: they describe this hop, not the request. The body is sent uncompressed so
 # that what is recorded is what the client gets.
 HOP_BY_HOP = frozenset(

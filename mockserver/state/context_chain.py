@@ -4,7 +4,8 @@ A response made by continuing another stores only its own items (``StoredRespons
 ``context_base`` naming the response it continued, plus the tally of the whole chain
 (``model.context.ContextTally``). ``chain_context`` hands the next turn a ``TalliedContext``:
 the previous response's own items in memory, the rest of the chain loaded only if a reader goes
-back that far. A conversation keeps its tally next to its items likewise.
+back that far. A conversation keeps its tally next to its items likewise, and a turn reads only
+its last items (``Store.conversation_tail``) and appends its own (``Store.append_items``).
 
 Responses that are background jobs (their chain depends on the time), seeded, replayed or made by
 compaction store their whole context, as before, and no base.
@@ -20,7 +21,7 @@ from mockserver.contract.errors import InvalidRequestError
 from mockserver.model.context import ContextTally, TalliedContext, tally_of
 from mockserver.model.turn import Turn
 from mockserver.state.lifecycle import context_at
-from mockserver.state.store import Store, StoredConversation, StoredResponse
+from mockserver.state.store import ConversationTail, Store, StoredConversation, StoredResponse
 
 # How many of a conversation's last items a turn keeps at hand (the rest is read on demand).
 CONVERSATION_TAIL = 8
@@ -74,17 +75,24 @@ def chain_context(store: Store, stored: StoredResponse, now: float) -> Sequence[
     return TalliedContext(own, tally, load_head).anchored(stored.id)
 
 
-def conversation_context(conversation: StoredConversation) -> TalliedContext:
-    """A conversation's items as the context of its next turn. The stored tally counts only
-    while it covers every item: items appended by another writer (``Store.append_items``, from
-    any replica) leave it behind, and then the items are counted again."""
-    items = conversation.items
+def conversation_context(store: Store, conversation: ConversationTail) -> TalliedContext:
+    """A conversation's items as the context of its next turn, from its last items and its stored
+    tally; the earlier items are read only if someone reads that far back. The tally counts only
+    while it covers every item: items appended by another writer (``Store.append_items`` without
+    a tally, from any replica) leave it behind, and then all items are read and counted again."""
     stored = conversation.tally
-    current = stored is not None and ContextTally.from_json(stored).length == len(items)
-    tally = ContextTally.from_json(stored) if current and stored is not None else tally_of(items)
-    split = max(0, len(items) - CONVERSATION_TAIL)
-    context = TalliedContext(items[split:], tally, lambda: items[:split])
-    if current and conversation.last_response is not None:
+    tally = ContextTally.from_json(stored) if stored is not None else None
+    if tally is None or tally.length != conversation.length:
+        items = store.conversation_items(conversation.id)
+        split = max(0, len(items) - CONVERSATION_TAIL)
+        return TalliedContext(items[split:], tally_of(items), lambda: items[:split])
+    split = conversation.length - len(conversation.items)
+    context = TalliedContext(
+        conversation.items,
+        tally,
+        lambda: store.conversation_items(conversation.id, 0, split),
+    )
+    if conversation.last_response is not None:
         context.anchored(conversation.last_response)
     return context
 

@@ -237,3 +237,77 @@ def test_once_the_banner_is_out_the_first_request_is_answered() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# What `mockserver serve` must not load before it answers its first create: each costs start-up
+# time (issue #14: cold start to the first 200) and serves only other paths (tests, recording,
+# YAML stubs, shared stores, the h11 parser when httptools is there).
+NOT_LOADED_BY_SERVE = (
+    "openai",
+    "hypothesis",
+    "jsonschema",  # the pure-Python one (validation uses jsonschema_rs)
+    "referencing",
+    "pydantic",
+    "httpx",
+    "yaml",
+    "h11",
+    "redis",
+    "sqlite3",
+    "vcr",
+    "mockserver.testing",
+    "mockserver.http.server",
+    "mockserver.http.replay",
+    "mockserver.recording.cassette",
+    "mockserver.recording.tape",
+    "mockserver.recording.upstream",
+)
+_STARTUP_SCRIPT = """
+import asyncio, json, sys
+from mockserver.cli.main import build_parser, serve_app
+from mockserver.http.protocol import protocol_class
+
+app = serve_app(build_parser().parse_args(["serve"]))
+protocol_class()
+body = json.dumps({"model": "gpt-4o-mini", "input": "Hello"}).encode()
+sent = []
+
+async def receive():
+    if not sent:
+        sent.append(True)
+        return {"type": "http.request", "body": body, "more_body": False}
+    await asyncio.Event().wait()
+
+async def create():
+    started = []
+    async def send(message):
+        if message["type"] == "http.response.start":
+            started.append(message["status"])
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/v1/responses", "raw_path": b"/v1/responses",
+        "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 8000),
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
+                    (b"authorization", b"Bearer sk-test")],
+    }
+    await app(scope, receive, send)
+    return started[0]
+
+print(json.dumps({"status": asyncio.run(create()), "modules": sorted(sys.modules)}))
+"""
+
+
+def test_serving_a_create_loads_only_what_serving_needs() -> None:
+    # A fresh interpreter: this one has the SDKs and frameworks of other tests loaded.
+    out = subprocess.run(
+        [sys.executable, "-c", _STARTUP_SCRIPT], cwd=ROOT, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    found = json.loads(out.stdout)
+    assert found["status"] == 200
+    loaded = [
+        name
+        for name in found["modules"]
+        if any(name == n or name.startswith(f"{n}.") for n in NOT_LOADED_BY_SERVE)
+    ]
+    assert loaded == [], f"serve loaded {loaded} before its first answer; import them lazily"

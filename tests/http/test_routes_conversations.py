@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_client import make_client
+from app_client import HELLO, make_client
 from starlette.testclient import TestClient
 
+from mockserver.model.tokens import count_context_tokens
 from mockserver.state.conversations import MAX_ITEMS_PER_REQUEST
 
 CONV_ID = re.compile(r"^conv_[0-9a-f]{48}$")
@@ -295,3 +296,49 @@ def test_input_tokens_count_the_conversation(client: TestClient) -> None:
     assert counted["input_tokens"] == answered["usage"]["input_tokens"]
     unknown = client.post("/v1/responses/input_tokens", json={**body, "conversation": "conv_x"})
     assert error_of(unknown, 404)["message"] == "Conversation with id 'conv_x' not found."
+
+
+def _turn(client: TestClient, conversation: str, text: str) -> dict[str, Any]:
+    body = {**HELLO, "input": text, "conversation": conversation}
+    return ok(client.post("/v1/responses", json=body))
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "redis"])
+def test_a_long_conversation_pages_and_counts_whole_in_every_store(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Turns read only a conversation's last items and append their own: paging its items, and
+    the usage of a turn (which counts every item before it), still see all of them."""
+    if backend == "memory":
+        url = "memory://"
+    elif backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'state.db'}"
+    else:
+        url = f"{request.getfixturevalue('redis_url')}?prefix=pages{tmp_path.name[-12:]}"
+    for client in make_client(store_url=url):
+        conversation = new_conversation(client, items=[user("opening")])["id"]
+        replies = [_turn(client, conversation, f"Turn {n}") for n in range(12)]
+        items_url = f"/v1/conversations/{conversation}/items"
+        ok(client.post(items_url, json={"items": [user("aside")]}))
+        everything = ok(client.get(items_url, params={"order": "asc", "limit": 100}))["data"]
+        assert len(everything) == 1 + 12 * 2 + 1
+        dropped = everything[5]["id"]
+        ok(client.delete(f"{items_url}/{dropped}"))
+        expected = [item for item in everything if item["id"] != dropped]
+        for order, want in (("asc", expected), ("desc", expected[::-1])):
+            seen: list[dict[str, Any]] = []
+            params: dict[str, Any] = {"order": order, "limit": 7}
+            while True:
+                page = ok(client.get(items_url, params=params))
+                seen.extend(page["data"])
+                if not page["has_more"]:
+                    break
+                params["after"] = page["last_id"]
+            assert seen == want
+        # Usage counts the whole conversation, before the change and after (recounted).
+        assert replies[-1]["usage"]["input_tokens"] == count_context_tokens(everything[:24])
+        last = _turn(client, conversation, "And?")
+        listed = ok(client.get(items_url, params={"order": "asc", "limit": 100}))["data"]
+        assert listed[: len(expected)] == expected
+        assert last["usage"]["input_tokens"] == count_context_tokens(listed[: len(expected) + 1])
+        client.app.state.mock.store.clear()  # type: ignore[attr-defined]

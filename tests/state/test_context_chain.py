@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from mockserver.model.context import TalliedContext, tally_of
 from mockserver.model.tokens import count_context_tokens
 from mockserver.state.context_chain import (
+    CONVERSATION_TAIL,
     chain_context,
     check_continuation,
     conversation_context,
@@ -21,6 +22,7 @@ from mockserver.state.context_chain import (
     stored_context,
 )
 from mockserver.state.mock_state import MockState
+from mockserver.state.store import Store
 
 MODEL = "gpt-4o-mini"
 
@@ -99,6 +101,12 @@ def test_deleting_a_response_in_the_middle_keeps_later_chains_whole(client: Test
     assert after["usage"]["input_tokens"] > made[-1]["usage"]["input_tokens"]
 
 
+def _context_of(store: Store, conversation_id: str) -> TalliedContext:
+    tail = store.conversation_tail(conversation_id, CONVERSATION_TAIL)
+    assert tail is not None
+    return conversation_context(store, tail)
+
+
 def test_a_conversation_keeps_its_tally_and_recounts_after_other_changes(
     client: TestClient,
 ) -> None:
@@ -108,7 +116,7 @@ def test_a_conversation_keeps_its_tally_and_recounts_after_other_changes(
     store = state_of(client).store
     stored = store.get_conversation(conversation)
     assert stored is not None and stored.tally is not None
-    assert conversation_context(stored).tally == tally_of(stored.items)
+    assert _context_of(store, conversation).tally == tally_of(stored.items)
     added = client.post(
         f"/v1/conversations/{conversation}/items",
         json={"items": [{"type": "message", "role": "user", "content": "aside"}]},
@@ -118,7 +126,7 @@ def test_a_conversation_keeps_its_tally_and_recounts_after_other_changes(
     # Appended by another writer (Store.append_items): the kept tally no longer covers every
     # item, so the next turn's context counts them all again.
     assert stored is not None and stored.tally is not None
-    assert conversation_context(stored).tally == tally_of(stored.items)
+    assert _context_of(store, conversation).tally == tally_of(stored.items)
     reply = create(client, input="And now?", conversation=conversation)
     items = client.get(f"/v1/conversations/{conversation}/items?order=asc&limit=100").json()
     before_turn = items["data"][: -1 - len(reply["output"])]

@@ -303,6 +303,78 @@ def test_append_items(store: Store) -> None:
     assert [i["id"] for i in store.get_conversation("conv_1").items] == ["msg_0", "a", "b"]  # type: ignore[union-attr]
 
 
+def test_every_conversation_field_round_trips(store: Store) -> None:
+    stored = replace(
+        conversation(items=2),
+        pending=["resp_7"],
+        tally=[2, 10, "abc", [], False, False, [], False],
+        last_response="resp_6",
+    )
+    store.put_conversation(stored)
+    assert store.get_conversation("conv_1") == stored
+    store.update_conversation("conv_1", lambda c: c.pending.clear())
+    assert store.get_conversation("conv_1") == replace(stored, pending=[])
+
+
+def test_conversation_tail_reads_only_the_last_items(store: Store) -> None:
+    assert store.conversation_tail("conv_1", 3) is None
+    assert store.conversation_items("conv_1") == []
+    store.put_conversation(replace(conversation(items=5), pending=["resp_9"], tally=[5]))
+    tail = store.conversation_tail("conv_1", 2)
+    assert tail is not None and tail.id == "conv_1"
+    assert (tail.length, tail.items) == (5, [{"id": "msg_3"}, {"id": "msg_4"}])
+    assert (tail.pending, tail.tally, tail.last_response) == (["resp_9"], [5], None)
+    assert tail.conversation == conversation().conversation
+    assert store.conversation_tail("conv_1", 0).items == []  # type: ignore[union-attr]
+    assert len(store.conversation_tail("conv_1", 9).items) == 5  # type: ignore[union-attr]
+    ids = [f"msg_{n}" for n in range(5)]
+    assert [i["id"] for i in store.conversation_items("conv_1")] == ids
+    assert [i["id"] for i in store.conversation_items("conv_1", 1, 3)] == ids[1:3]
+    assert [i["id"] for i in store.conversation_items("conv_1", 3)] == ids[3:]
+    assert store.conversation_items("conv_1", 3, 3) == []
+    assert store.conversation_items("conv_1", 7) == []
+
+
+def test_append_with_a_tally_keeps_it_only_when_nothing_changed_meanwhile(store: Store) -> None:
+    assert not store.append_items("conv_1", [{"id": "a"}], after=0, tally=[1])
+    store.put_conversation(conversation(items=2))
+    assert store.append_items("conv_1", [{"id": "a"}], after=2, tally=[3], last_response="r_1")
+    got = store.conversation_tail("conv_1", 1)
+    assert got is not None and (got.length, got.tally, got.last_response) == (3, [3], "r_1")
+    # An append without a tally leaves it (it then counts fewer items than there are).
+    assert store.append_items("conv_1", [{"id": "b"}])
+    assert store.conversation_tail("conv_1", 0).tally == [3]  # type: ignore[union-attr]
+    # Someone appended after this writer read 3 items: its tally is not kept, nor the old one.
+    assert store.append_items("conv_1", [{"id": "c"}], after=3, tally=[4], last_response="r_2")
+    got = store.conversation_tail("conv_1", 4)
+    assert got is not None and (got.tally, got.last_response) == (None, None)
+    assert (got.length, [i["id"] for i in got.items]) == (5, ["msg_1", "a", "b", "c"])
+    assert store.append_items("conv_1", [], after=5, tally=[5])
+    assert store.conversation_tail("conv_1", 0).tally == [5]  # type: ignore[union-attr]
+
+
+def test_concurrent_tallied_appends_lose_nothing_and_keep_no_stale_tally(store: Store) -> None:
+    store.put_conversation(conversation())
+
+    def work(worker: int) -> None:
+        for n in range(20):
+            seen = store.conversation_tail("conv_1", 0)
+            assert seen is not None
+            store.append_items(
+                "conv_1", [{"id": f"{worker}_{n}"}], after=seen.length, tally=[seen.length + 1]
+            )
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    final = store.conversation_tail("conv_1", 0)
+    assert final is not None and final.length == 80
+    assert final.tally in (None, [80])
+    assert len({i["id"] for i in store.conversation_items("conv_1")}) == 80
+
+
 def test_add_conversation_keeps_what_is_there(store: Store) -> None:
     assert store.add_conversation(conversation(items=1))
     store.append_items("conv_1", [{"id": "later"}])

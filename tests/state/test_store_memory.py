@@ -116,3 +116,89 @@ def test_expiry_bookkeeping_stays_bounded_under_rewrites() -> None:
     assert len(store._responses.expiries) <= 2 * 10 + 1024
     store._responses.sweep(time.time() + 7200)
     assert store.totals().responses == 0 and store.newest_responses(9) == []
+
+
+def conversation(n: int, items: int = 0, text: str = "x") -> StoredConversation:
+    return StoredConversation(
+        {"id": f"conv_{n}", "object": "conversation", "metadata": {}},
+        [{"id": f"msg_{n}_{i}", "text": text} for i in range(items)],
+    )
+
+
+def record_bytes(store: MemoryStore) -> int:
+    """What the store's records hold, counted from scratch."""
+    responses = sum(map(len, store._responses.records.values()))
+    conversations = sum(
+        len(r.head) + sum(map(len, r.items)) for r in store._conversations.records.values()
+    )
+    return responses + conversations
+
+
+def test_an_append_keeps_every_stored_item_as_it_is() -> None:
+    store = MemoryStore()
+    store.put_conversation(conversation(1, items=3))
+    record = store._conversations.records["conv_1"]
+    kept = list(record.items)
+    used = store.bytes_used
+    new = [{"id": "a", "text": "y" * 500}, {"id": "b"}]
+    assert store.append_items("conv_1", new)
+    assert store._conversations.records["conv_1"] is record
+    assert all(a is b for a, b in zip(record.items, kept, strict=False))  # not re-encoded
+    assert len(record.items) == 5
+    assert store.bytes_used - used == sum(map(len, record.items[3:])) == record_bytes(store) - used
+    # With a tally only the head is written again besides the new items.
+    assert store.append_items("conv_1", [{"id": "c"}], after=5, tally=[6], last_response="r")
+    assert all(a is b for a, b in zip(record.items, kept, strict=False))
+    assert store.bytes_used == record_bytes(store)
+    assert store.conversation_tail("conv_1", 1).tally == [6]  # type: ignore[union-attr]
+
+
+def test_conversation_bytes_are_accounted_exactly_through_every_change() -> None:
+    store = MemoryStore()
+    store.put_conversation(conversation(1, items=4))
+    store.put_conversation(conversation(2, items=2))
+    store.append_items("conv_1", [{"id": "more", "text": "z" * 300}])
+    store.update_conversation("conv_2", lambda c: c.items.pop(0))
+    store.update_conversation("conv_1", lambda c: c.pending.append("resp_1"))
+    store.put_response(response(1))
+    assert store.bytes_used == record_bytes(store)
+    store.put_conversation(conversation(1))  # replaced: its items' bytes are given back
+    assert store.bytes_used == record_bytes(store)
+    assert store.delete_conversation("conv_1") and store.delete_conversation("conv_2")
+    assert store.delete_response("resp_1")
+    assert store.bytes_used == 0
+
+
+def test_conversations_are_evicted_least_recently_used_first() -> None:
+    store = MemoryStore(max_responses=3)
+    for n in range(3):
+        store.put_conversation(conversation(n, items=2))
+    assert store.conversation_tail("conv_0", 1) is not None  # read: now the most recent
+    assert store.append_items("conv_1", [{"id": "new"}])  # appended: more recent still
+    store.put_conversation(conversation(3))
+    assert store.get_conversation("conv_2") is None
+    assert [c.id for c in store.list_conversations()] == ["conv_0", "conv_1", "conv_3"]
+    assert store.bytes_used == record_bytes(store)
+
+
+def test_appending_past_the_byte_budget_evicts_other_conversations() -> None:
+    store = MemoryStore(max_mb=0.02)  # 20,971 bytes
+    noise = "".join(chr(0x4E00 + (n * 7919) % 20000) for n in range(1500))  # compresses poorly
+    store.put_conversation(conversation(1, items=1, text=noise))
+    store.put_conversation(conversation(2, items=1, text=noise))
+    assert store.conversation_tail("conv_1", 0) is not None  # conv_2 is now the oldest
+    for n in range(5):  # about 3.3 KB each: 6 items fit the budget, 7 do not
+        store.append_items("conv_1", [{"id": f"big_{n}", "text": noise}])
+    assert store.get_conversation("conv_2") is None
+    assert store.conversation_tail("conv_1", 0).length == 6  # type: ignore[union-attr]
+    assert 0 < store.bytes_used == record_bytes(store) <= 0.02 * 1024 * 1024
+
+
+def test_readers_get_items_of_their_own() -> None:
+    store = MemoryStore()
+    store.put_conversation(conversation(1, items=3))
+    tail = store.conversation_tail("conv_1", 2)
+    assert tail is not None
+    tail.items[0]["text"] = "changed"
+    store.conversation_items("conv_1")[0]["text"] = "changed"
+    assert [i["text"] for i in store.conversation_items("conv_1")] == ["x", "x", "x"]

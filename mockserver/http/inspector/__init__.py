@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from importlib import resources
 from typing import Any
 
 import orjson
@@ -30,6 +29,8 @@ FRAME_END = b"\n\n"
 
 
 def asset(name: str) -> bytes:
+    from importlib import resources  # on first use: it costs start-up time
+
     return resources.files(__name__).joinpath(name).read_bytes()
 
 

@@ -225,12 +225,13 @@ async def cancel(request: Request) -> Response:
     return json_response(view(updated.response, updated.job, now))
 
 
-def settle_conversation(state: MockState, conversation_id: str) -> None:
+def settle_conversation(state: MockState, conversation_id: str) -> bool:
     """Append the items of this conversation's finished background responses (input items, then
-    output), in the order the jobs finished; failed and cancelled ones add nothing."""
-    conversation = state.store.get_conversation(conversation_id)
+    output), in the order the jobs finished; failed and cancelled ones add nothing. Whether
+    any job was settled (only then is the whole conversation read)."""
+    conversation = state.store.conversation_tail(conversation_id, 0)
     if conversation is None or not conversation.pending:
-        return
+        return False
     now = state.clock.now()
     finished: list[tuple[float, str, list[dict[str, Any]]]] = []
     for response_id in conversation.pending:
@@ -246,7 +247,7 @@ def settle_conversation(state: MockState, conversation_id: str) -> None:
             items = [*stored.input_items, *stored.response["output"]]
         finished.append((stored.job.done_at, response_id, items))
     if not finished:
-        return
+        return False
     finished.sort(key=lambda entry: entry[0])
 
     def apply(current: StoredConversation) -> None:
@@ -259,6 +260,7 @@ def settle_conversation(state: MockState, conversation_id: str) -> None:
                 current.last_response = None
 
     state.store.update_conversation(conversation_id, apply)
+    return True
 
 
 routes = [Route("/v1/responses/{response_id}/cancel", cancel, methods=["POST"])]

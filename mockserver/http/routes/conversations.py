@@ -23,7 +23,11 @@ from mockserver.http.routes.common import (
     read_json_object,
 )
 from mockserver.model.turn import Turn
-from mockserver.state.context_chain import anchors_conversation, appended_tally
+from mockserver.state.context_chain import (
+    CONVERSATION_TAIL,
+    anchors_conversation,
+    appended_tally,
+)
 from mockserver.state.conversations import (
     check_create_body,
     check_items_body,
@@ -38,7 +42,7 @@ from mockserver.state.conversations import (
 )
 from mockserver.state.mock_state import MockState
 from mockserver.state.pagination import check_page_params, paginate
-from mockserver.state.store import StoredConversation
+from mockserver.state.store import ConversationTail, StoredConversation
 
 
 def _check_include(request: Request) -> None:
@@ -51,6 +55,16 @@ def _load(state: MockState, conversation_id: str) -> StoredConversation:
     if stored is None:
         raise conversation_not_found(conversation_id)
     return stored
+
+
+def _load_tail(state: MockState, conversation_id: str, count: int) -> ConversationTail:
+    """``_load`` without reading more than the last ``count`` items."""
+    found = state.store.conversation_tail(conversation_id, count)
+    if found is not None and found.pending and settle_conversation(state, conversation_id):
+        found = state.store.conversation_tail(conversation_id, count)
+    if found is None:
+        raise conversation_not_found(conversation_id)
+    return found
 
 
 def _item_ids(state: MockState, conversation_id: str) -> Any:
@@ -77,7 +91,7 @@ async def create(request: Request) -> Response:
 
 async def retrieve(request: Request) -> Response:
     state = mock_state(request)
-    return json_response(_load(state, request.path_params["conversation_id"]).conversation)
+    return json_response(_load_tail(state, request.path_params["conversation_id"], 0).conversation)
 
 
 async def update(request: Request) -> Response:
@@ -110,7 +124,7 @@ async def create_items(request: Request) -> Response:
     body = await read_json_object(request)
     check_items_body(body)
     _check_include(request)
-    _load(state, conversation_id)
+    _load_tail(state, conversation_id, 0)
     items = new_items(body["items"], _item_ids(state, conversation_id))
     if not state.store.append_items(conversation_id, items):
         raise conversation_not_found(conversation_id)
@@ -159,36 +173,32 @@ async def delete_item(request: Request) -> Response:
     return json_response(updated.conversation)
 
 
-def open_conversation(state: MockState, value: Any) -> StoredConversation | None:
+def open_conversation(state: MockState, value: Any) -> ConversationTail | None:
     """The conversation named by ``POST /responses``'s ``conversation`` (None when absent), with
-    its finished background responses settled; the real 404 when there is none."""
+    its finished background responses settled, read without its earlier items
+    (``Store.conversation_tail``); the real 404 when there is none."""
     conversation_id = conversation_ref(value)
     if conversation_id is None:
         return None
-    return _load(state, conversation_id)
+    return _load_tail(state, conversation_id, CONVERSATION_TAIL)
 
 
 def append_turn(
     state: MockState, conversation_id: str, turn: Turn, prior: Sequence[Any] = ()
 ) -> None:
     """After a response: its input items, then its output items, join the conversation (one
-    atomic append in every store). ``prior`` is the context the turn read; its tally, carried
-    over the new items, is kept when no other writer appended in between."""
+    atomic append in every store, O(the new items)). ``prior`` is the context the turn read; its
+    tally, carried over the new items, is kept with them unless another writer changed the
+    conversation in between."""
     items = [*turn.input_items, *turn.response["output"]]
-    if not state.store.append_items(conversation_id, items):
-        return
     tally = appended_tally(prior, items)
     if tally is None:
+        state.store.append_items(conversation_id, items)
         return
     anchor = turn.response["id"] if anchors_conversation(turn) else None
-    expected = len(prior) + len(items)
-
-    def remember(stored: StoredConversation) -> None:
-        current = len(stored.items) == expected
-        stored.tally = tally if current else None
-        stored.last_response = anchor if current else None
-
-    state.store.update_conversation(conversation_id, remember)
+    state.store.append_items(
+        conversation_id, items, after=len(prior), tally=tally, last_response=anchor
+    )
 
 
 routes = [

@@ -151,7 +151,7 @@ def plan_create(
     conversation = open_conversation(state, body.get("conversation"))
     prior: Sequence[dict[str, Any]]
     if conversation is not None:
-        prior = conversation_context(conversation)
+        prior = conversation_context(state.store, conversation)
     else:
         prior = prior_context(state, body.get("previous_response_id"), local)
     if has_references(body.get("input")):
@@ -280,8 +280,9 @@ async def input_tokens(request: Request) -> Response:
         resolve_model(body["model"])
     check_exclusive(body)
     conversation = open_conversation(state, body.get("conversation"))
+    prior: Sequence[dict[str, Any]]
     if conversation is not None:
-        prior = conversation.items
+        prior = state.store.conversation_items(conversation.id)
     else:
         prior = prior_context(state, body.get("previous_response_id"))
     if body.get("input") in ("", []) and not any(body.get(k) is not None for k in CONTEXT_SOURCES):

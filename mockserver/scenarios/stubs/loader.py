@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mockserver.contract.errors import ConfigurationError
 from mockserver.scenarios.stubs.model import Stub, parse_stub
 
@@ -32,13 +30,17 @@ def stub_files(path: Path) -> list[Path]:
 
 
 def parse_document(text: str, source: str, suffix: str) -> Any:
-    try:
-        if suffix == ".json":
+    if suffix == ".json":
+        try:
             return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigurationError(f"{source}: not valid JSON: {exc}") from None
+    import yaml  # only when a YAML stub file is read: it adds to every server's start-up
+
+    try:
         return yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        kind = "JSON" if suffix == ".json" else "YAML"
-        raise ConfigurationError(f"{source}: not valid {kind}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{source}: not valid YAML: {exc}") from None
 
 
 def stubs_from_document(document: Any, source: str) -> list[Stub]:

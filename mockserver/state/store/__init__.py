@@ -2,6 +2,7 @@
 Redis share state between workers and replicas (``open_store``)."""
 
 from mockserver.state.store.base import (
+    ConversationTail,
     Retention,
     Store,
     StoredConversation,
@@ -13,6 +14,7 @@ from mockserver.state.store.open import DEFAULT_STORE_URL, is_shared, open_store
 
 __all__ = [
     "DEFAULT_STORE_URL",
+    "ConversationTail",
     "MemoryStore",
     "Retention",
     "Store",

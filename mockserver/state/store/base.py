@@ -64,6 +64,25 @@ class StoredConversation:
         return self.conversation["id"]
 
 
+@dataclass
+class ConversationTail:
+    """A conversation read without all its items (``Store.conversation_tail``): what a create in
+    it needs, in O(the items asked for) whatever its length."""
+
+    # Every field of the StoredConversation but `items`.
+    conversation: dict[str, Any]
+    pending: list[str]
+    tally: list[Any] | None
+    last_response: str | None
+    # How many items it holds, and the last of them (at most as many as asked for), oldest first.
+    length: int
+    items: list[dict[str, Any]]
+
+    @property
+    def id(self) -> str:
+        return self.conversation["id"]
+
+
 # What the real API documents: stored responses are kept 30 days; a background response can be
 # polled for about 10 minutes. Conversations and their items are not subject to the 30 days.
 RESPONSE_RETENTION_SECONDS = 30 * 24 * 3600.0
@@ -153,8 +172,32 @@ class Store(Protocol):
         return a copy of the result, or None when there is no such conversation."""
         ...
 
-    def append_items(self, conversation_id: str, items: list[dict[str, Any]]) -> bool:
-        """Append items to a conversation in one atomic step; False when there is none."""
+    def append_items(
+        self,
+        conversation_id: str,
+        items: list[dict[str, Any]],
+        *,
+        after: int | None = None,
+        tally: list[Any] | None = None,
+        last_response: str | None = None,
+    ) -> bool:
+        """Append items to a conversation in one atomic step, without rewriting the items it
+        holds; False when there is none. With ``after`` (how many items the caller saw before
+        these), ``tally`` and ``last_response`` describe the conversation with these items: they
+        are stored when it still held exactly ``after`` items, and both are cleared otherwise
+        (another writer changed it meanwhile)."""
+        ...
+
+    def conversation_tail(self, conversation_id: str, count: int) -> ConversationTail | None:
+        """The conversation with its last ``count`` items and its length, without reading the
+        rest (O(count)); None when there is none."""
+        ...
+
+    def conversation_items(
+        self, conversation_id: str, start: int = 0, stop: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Its items ``[start:stop]`` (as a slice: ``stop`` None for the rest; no negative
+        bounds); empty when there is no such conversation."""
         ...
 
     # Seeding: store only what is not there yet (a restarted worker keeps what others changed).

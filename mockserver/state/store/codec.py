@@ -85,6 +85,11 @@ def decode_conversation(blob: bytes) -> StoredConversation:
     )
 
 
+def conversation_head(stored: StoredConversation) -> StoredConversation:
+    """``stored`` without its items: what every backend keeps in one record, the items apart."""
+    return dataclasses.replace(stored, items=[])
+
+
 def encode_item(item: dict[str, Any]) -> bytes:
     return orjson.dumps(item)
 

@@ -1,10 +1,15 @@
 """The default store: one process's memory, bounded, behind a lock (handlers may run on several
 threads).
 
-Each record is one ``codec`` blob (compact orjson, zlib-compressed when large) prefixed by its
+Each response is one ``codec`` blob (compact orjson, zlib-compressed when large) prefixed by its
 expiry time, in a plain dict used as an LRU list (reading a record moves it to the end; the
 oldest-read go first). Bytes are invisible to the garbage collector, so a full store does not
 make its pauses longer, and a stored response costs well under 2 KB.
+
+A conversation is kept as the blob of everything but its items plus a list of its items, one
+blob each (``_StoredItems``), like the SQLite and Redis stores keep them: a turn appends its
+own items and reads the last few (``conversation_tail``), so it costs the same at turn 400 as
+at turn 10.
 
 Bounds (``memory://?max_responses=N&max_mb=M``): at most ``max_responses`` responses and
 conversations each, and ``max_mb`` MiB of records in all; past either, the least recently used
@@ -24,16 +29,20 @@ from typing import Any
 
 from mockserver.scenarios.stubs.registry import LocalTally
 from mockserver.state.store.base import (
+    ConversationTail,
     Retention,
     StoredConversation,
     StoredResponse,
     StoreTotals,
 )
 from mockserver.state.store.codec import (
+    conversation_head,
     decode_conversation,
     decode_response,
     encode_conversation,
     encode_response,
+    pack,
+    unpack,
 )
 from mockserver.state.store.insertion_order import InsertionOrder
 
@@ -147,6 +156,86 @@ class _Bounded:
         self.flagged.clear()
 
 
+class _StoredItems:
+    """One conversation: the codec blob of its head (``codec.conversation_head``) and its items,
+    each ``codec.pack``-ed on its own. ``items`` is only ever appended to in place; a change to
+    what it holds replaces it."""
+
+    __slots__ = ("head", "items", "size")
+
+    def __init__(self, head: bytes, items: list[bytes]) -> None:
+        self.head = head
+        self.items = items
+        self.size = len(head) + sum(map(len, items))
+
+    @classmethod
+    def of(cls, stored: StoredConversation) -> _StoredItems:
+        return cls(encode_conversation(conversation_head(stored)), [pack(i) for i in stored.items])
+
+    def decode(self, items: list[bytes]) -> StoredConversation:
+        stored = decode_conversation(self.head)
+        stored.items = [unpack(item) for item in items]
+        return stored
+
+
+class _Conversations:
+    """id -> ``_StoredItems``, least recently used first, within a count and the byte budget
+    shared with the responses (``_Bounded``); conversations do not expire."""
+
+    def __init__(self, max_count: int, budget: list[int]) -> None:
+        self.records: dict[str, _StoredItems] = {}
+        self.max_count = max_count
+        self.budget = budget
+        self.stored_order = InsertionOrder()  # for ``newest``: a rewrite keeps its place
+
+    def get(self, key: str) -> _StoredItems | None:
+        record = self.records.pop(key, None)
+        if record is not None:
+            self.records[key] = record  # to the end: most recently used
+        return record
+
+    def put(self, key: str, record: _StoredItems) -> None:
+        old = self.records.pop(key, None)
+        if old is None:
+            self.stored_order.add(key)
+        else:
+            self.budget[0] -= old.size
+        self.records[key] = record
+        self.grew(record.size)
+
+    def grew(self, by: int) -> None:
+        self.budget[0] += by
+        while self.records and (
+            len(self.records) > self.max_count or self.budget[0] > self.budget[1]
+        ):
+            self.pop(next(iter(self.records)))
+
+    def pop(self, key: str) -> bool:
+        record = self.records.pop(key, None)
+        if record is None:
+            return False
+        self.budget[0] -= record.size
+        self.stored_order.remove(key)
+        return True
+
+    def newest(
+        self, limit: int, before: str | None = None
+    ) -> list[tuple[_StoredItems, list[bytes]]]:
+        """The newest ``limit`` records stored before ``before``, each with its items as now."""
+        found: list[tuple[_StoredItems, list[bytes]]] = []
+        for key in self.stored_order.newest(before):
+            if len(found) >= limit:
+                break
+            record = self.records[key]
+            found.append((record, list(record.items)))
+        return found
+
+    def clear(self) -> None:
+        for key in list(self.records):
+            self.pop(key)
+        self.stored_order.clear()
+
+
 class MemoryStore:
     def __init__(
         self,
@@ -164,7 +253,7 @@ class MemoryStore:
         self._lock = threading.RLock()
         budget = [0, int(max_mb * 1024 * 1024)]
         self._responses = _Bounded(max_responses, budget)
-        self._conversations = _Bounded(max_responses, budget)
+        self._conversations = _Conversations(max_responses, budget)
         self._budget = budget
         # Stub counters and scenario states (a Tally): one process's memory, like the rest.
         self._tally = LocalTally()
@@ -249,33 +338,34 @@ class MemoryStore:
             return updated
 
     def put_conversation(self, stored: StoredConversation) -> None:
-        blob = encode_conversation(stored)
+        record = _StoredItems.of(stored)
         with self._lock:
-            self._conversations.put(stored.id, blob, _NEVER)
+            self._conversations.put(stored.id, record)
 
     def add_conversation(self, stored: StoredConversation) -> bool:
         with self._lock:
-            if self._conversations.get(stored.id, time.time()) is not None:
+            if self._conversations.get(stored.id) is not None:
                 return False
             self.put_conversation(stored)
             return True
 
     def get_conversation(self, conversation_id: str) -> StoredConversation | None:
         with self._lock:
-            blob = self._conversations.get(conversation_id, time.time())
-        return decode_conversation(blob) if blob is not None else None
+            record = self._conversations.get(conversation_id)
+            items = list(record.items) if record is not None else []
+        return record.decode(items) if record is not None else None
 
     def list_conversations(self) -> list[StoredConversation]:
         with self._lock:
-            blobs = self._conversations.live(time.time())
-        return [decode_conversation(blob) for blob in blobs]
+            found = [(r, list(r.items)) for r in self._conversations.records.values()]
+        return [record.decode(items) for record, items in found]
 
     def newest_conversations(
         self, limit: int, before: str | None = None
     ) -> list[StoredConversation]:
         with self._lock:
-            blobs = self._conversations.newest(limit, time.time(), before)
-        return [decode_conversation(blob) for blob in blobs]
+            found = self._conversations.newest(limit, before)
+        return [record.decode(items) for record, items in found]
 
     def delete_conversation(self, conversation_id: str) -> bool:
         with self._lock:
@@ -285,17 +375,66 @@ class MemoryStore:
         self, conversation_id: str, change: Callable[[StoredConversation], None]
     ) -> StoredConversation | None:
         with self._lock:
-            blob = self._conversations.get(conversation_id, time.time())
-            if blob is None:
+            record = self._conversations.get(conversation_id)
+            if record is None:
                 return None
-            stored = decode_conversation(blob)
+            stored = record.decode(record.items)
             change(stored)
-            self._conversations.put(conversation_id, encode_conversation(stored), _NEVER)
+            self._conversations.put(conversation_id, _StoredItems.of(stored))
             return stored
 
-    def append_items(self, conversation_id: str, items: list[dict[str, Any]]) -> bool:
-        appended = self.update_conversation(conversation_id, lambda c: c.items.extend(items))
-        return appended is not None
+    def append_items(
+        self,
+        conversation_id: str,
+        items: list[dict[str, Any]],
+        *,
+        after: int | None = None,
+        tally: list[Any] | None = None,
+        last_response: str | None = None,
+    ) -> bool:
+        blobs = [pack(item) for item in items]
+        with self._lock:
+            record = self._conversations.get(conversation_id)
+            if record is None:
+                return False
+            grown = sum(map(len, blobs))
+            if after is not None:
+                head = decode_conversation(record.head)
+                current = len(record.items) == after
+                head.tally = tally if current else None
+                head.last_response = last_response if current else None
+                blob = encode_conversation(head)
+                grown += len(blob) - len(record.head)
+                record.head = blob
+            record.items.extend(blobs)
+            record.size += grown
+            self._conversations.grew(grown)
+            return True
+
+    def conversation_tail(self, conversation_id: str, count: int) -> ConversationTail | None:
+        with self._lock:
+            record = self._conversations.get(conversation_id)
+            if record is None:
+                return None
+            head_blob, length = record.head, len(record.items)
+            tail = record.items[max(0, length - count) :]
+        head = decode_conversation(head_blob)
+        return ConversationTail(
+            head.conversation,
+            head.pending,
+            head.tally,
+            head.last_response,
+            length,
+            [unpack(item) for item in tail],
+        )
+
+    def conversation_items(
+        self, conversation_id: str, start: int = 0, stop: int | None = None
+    ) -> list[dict[str, Any]]:
+        with self._lock:
+            record = self._conversations.get(conversation_id)
+            blobs = record.items[start:stop] if record is not None else []
+        return [unpack(item) for item in blobs]
 
     def count(self, name: str, by: int = 1) -> int:
         return self._tally.count(name, by)

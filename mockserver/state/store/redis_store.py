@@ -6,7 +6,10 @@ services can share one Redis):
 ==============================  ===========================================================
 ``{prefix}:response:{id}``      a ``codec`` record; expires by ``Retention`` (PX)
 ``{prefix}:conversation:{id}``  the conversation object and its pending background jobs
-``{prefix}:items:{id}``         its items, a list (oldest first): an append is one RPUSH
+``{prefix}:items:{id}``         its items, a list (oldest first): an append is one RPUSH, a
+                                turn reads the last few (LRANGE -n -1)
+``{prefix}:tally:{id}``         the conversation's running tally and last response (JSON),
+                                set by the script that appends a turn's items
 ``{prefix}:counters``           hash: the stubs' call counters (HINCRBY)
 ``{prefix}:values``             hash: scenario states
 ``{prefix}:index:responses``    sorted set: response ids by the order first stored
@@ -22,8 +25,9 @@ expires by itself (``PXAT``, the same instant as its ``index:expiry`` score), so
 dropped by score: a few on every write and all that are due before a view is read; members whose
 key vanished otherwise (evicted under ``maxmemory``) are dropped when a view meets them.
 
-Atomicity: appends and seeding are Lua scripts (one step on the server); a read-modify-write
-(``update_response``, e.g. a cancel, and ``update_conversation``) is an optimistic transaction
+Atomicity: appends (a turn's with its tally) and seeding are Lua scripts (one step on the
+server); a read-modify-write (``update_response``, e.g. a cancel, and ``update_conversation``) is
+an optimistic transaction
 (WATCH, read, change, MULTI/EXEC, retried when another client wrote the key meanwhile), so two
 replicas can never both decide one job's fate.
 """
@@ -31,13 +35,16 @@ replicas can never both decide one job's fate.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import orjson
 import redis
 
 from mockserver.contract.errors import ConfigurationError
 from mockserver.state.store.base import (
+    ConversationTail,
     Retention,
     StoredConversation,
     StoredResponse,
@@ -53,19 +60,35 @@ from mockserver.state.store.codec import (
 )
 
 DEFAULT_PREFIX = "mockserver"
+# A conversation's keys: its head record, its items, its tally.
+_Keys = tuple[str, str, str]
 SCAN_BATCH = 500
 _APPEND = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[2], unpack(ARGV))
 return 1
 """
-# KEYS: head, items, index:conversations, index:seq; ARGV: head record, id, items...
+# ARGV: how many items the writer saw, the tally record, the items. The tally is kept only when
+# nobody changed the items meanwhile.
+_APPEND_TALLIED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('LLEN', KEYS[2]) == tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[3], ARGV[2])
+else
+  redis.call('DEL', KEYS[3])
+end
+if #ARGV > 2 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 3)) end
+return 1
+"""
+# KEYS: head, items, tally, index:conversations, index:seq; ARGV: head record, tally record ('' for
+# none), id, items...
 _ADD_CONVERSATION = """
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
-redis.call('DEL', KEYS[2])
-for i = 3, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
-if not redis.call('ZSCORE', KEYS[3], ARGV[2]) then
-    redis.call('ZADD', KEYS[3], redis.call('INCR', KEYS[4]), ARGV[2])
+redis.call('DEL', KEYS[2], KEYS[3])
+if ARGV[2] ~= '' then redis.call('SET', KEYS[3], ARGV[2]) end
+for i = 4, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+if not redis.call('ZSCORE', KEYS[4], ARGV[3]) then
+    redis.call('ZADD', KEYS[4], redis.call('INCR', KEYS[5]), ARGV[3])
 end
 return 1
 """
@@ -164,6 +187,7 @@ class RedisStore:
                 "later (or Valkey)"
             )
         self._append = self.client.register_script(_APPEND)
+        self._append_tallied = self.client.register_script(_APPEND_TALLIED)
         self._add_conversation = self.client.register_script(_ADD_CONVERSATION)
         self._index_conversation = self.client.register_script(_INDEX_CONVERSATION)
         self._prune = self.client.register_script(_PRUNE)
@@ -180,10 +204,11 @@ class RedisStore:
     def _response_key(self, response_id: str) -> str:
         return f"{self.prefix}:response:{response_id}"
 
-    def _conversation_keys(self, conversation_id: str) -> tuple[str, str]:
+    def _conversation_keys(self, conversation_id: str) -> _Keys:
         return (
             f"{self.prefix}:conversation:{conversation_id}",
             f"{self.prefix}:items:{conversation_id}",
+            f"{self.prefix}:tally:{conversation_id}",
         )
 
     def _ttl_ms(self, stored: StoredResponse) -> int:
@@ -305,10 +330,25 @@ class RedisStore:
 
     # Conversations.
 
+    @staticmethod
+    def _records(stored: StoredConversation) -> tuple[bytes, bytes | None]:
+        """The head record (without the tally) and the tally record (None when there is none)."""
+        head = replace(stored, items=[], tally=None, last_response=None)
+        tally = None
+        if stored.tally is not None or stored.last_response is not None:
+            tally = orjson.dumps([stored.tally, stored.last_response])
+        return encode_conversation(head), tally
+
+    @staticmethod
+    def _with_tally(stored: StoredConversation, tally: bytes | None) -> StoredConversation:
+        if tally is not None:
+            stored.tally, stored.last_response = orjson.loads(tally)
+        return stored
+
     def put_conversation(self, stored: StoredConversation) -> None:
-        head_key, items_key = self._conversation_keys(stored.id)
+        keys = self._conversation_keys(stored.id)
         with self.client.pipeline(transaction=True) as pipe:
-            self._queue_write(pipe, head_key, items_key, stored)
+            self._queue_write(pipe, keys, stored)
             self._index_conversation(
                 keys=[self._index("conversations"), self._index("seq")],
                 args=[stored.id],
@@ -316,21 +356,25 @@ class RedisStore:
             )
             pipe.execute()
 
-    @staticmethod
-    def _queue_write(pipe: Any, head_key: str, items_key: str, stored: StoredConversation) -> None:
-        head = StoredConversation(stored.conversation, [], stored.pending)
-        pipe.set(head_key, encode_conversation(head))
+    def _queue_write(self, pipe: Any, keys: _Keys, stored: StoredConversation) -> None:
+        items_key = keys[1]
+        self._queue_head(pipe, keys, stored)
         pipe.delete(items_key)
         if stored.items:
             pipe.rpush(items_key, *[encode_item(item) for item in stored.items])
 
+    def _queue_head(self, pipe: Any, keys: _Keys, stored: StoredConversation) -> None:
+        head_key, _, tally_key = keys
+        head, tally = self._records(stored)
+        pipe.set(head_key, head)
+        if tally is None:
+            pipe.delete(tally_key)
+        else:
+            pipe.set(tally_key, tally)
+
     def add_conversation(self, stored: StoredConversation) -> bool:
-        head = StoredConversation(stored.conversation, [], stored.pending)
-        args = [
-            encode_conversation(head),
-            stored.id,
-            *[encode_item(item) for item in stored.items],
-        ]
+        head, tally = self._records(stored)
+        args = [head, tally or b"", stored.id, *[encode_item(item) for item in stored.items]]
         keys = [
             *self._conversation_keys(stored.id),
             self._index("conversations"),
@@ -338,19 +382,21 @@ class RedisStore:
         ]
         return bool(self._add_conversation(keys=keys, args=args))
 
-    @staticmethod
-    def _assemble(head: bytes | None, items: list[bytes]) -> StoredConversation | None:
+    def _assemble(
+        self, head: bytes | None, items: list[bytes], tally: bytes | None
+    ) -> StoredConversation | None:
         if head is None:
             return None
-        stored = decode_conversation(head)
+        stored = self._with_tally(decode_conversation(head), tally)
         stored.items = [decode_item(item) for item in items]
         return stored
 
     def get_conversation(self, conversation_id: str) -> StoredConversation | None:
-        head_key, items_key = self._conversation_keys(conversation_id)
+        head_key, items_key, tally_key = self._conversation_keys(conversation_id)
         with self.client.pipeline(transaction=True) as pipe:
-            head, items = pipe.get(head_key).lrange(items_key, 0, -1).execute()
-        return self._assemble(head, items)
+            pipe.get(head_key).lrange(items_key, 0, -1).get(tally_key)
+            head, items, tally = pipe.execute()
+        return self._assemble(head, items, tally)
 
     def list_conversations(self) -> list[StoredConversation]:
         found = [self.get_conversation(i) for i in self._scan("conversation")]
@@ -365,42 +411,88 @@ class RedisStore:
         )
         with self.client.pipeline(transaction=True) as pipe:  # one snapshot, one round trip
             for conversation_id, _ in found:
-                head_key, items_key = self._conversation_keys(conversation_id)
-                pipe.get(head_key).lrange(items_key, 0, -1)
+                head_key, items_key, tally_key = self._conversation_keys(conversation_id)
+                pipe.get(head_key).lrange(items_key, 0, -1).get(tally_key)
             replies = pipe.execute()
-        newest = [self._assemble(*replies[n : n + 2]) for n in range(0, len(replies), 2)]
+        newest = [self._assemble(*replies[n : n + 3]) for n in range(0, len(replies), 3)]
         return [stored for stored in newest if stored is not None]
 
     def delete_conversation(self, conversation_id: str) -> bool:
-        head_key, items_key = self._conversation_keys(conversation_id)
+        keys = self._conversation_keys(conversation_id)
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.delete(head_key).delete(items_key)
-            pipe.zrem(self._index("conversations"), conversation_id)
-            deleted = pipe.execute()[0]
+            deleted, *_ = (
+                pipe.delete(keys[0])
+                .delete(*keys[1:])
+                .zrem(self._index("conversations"), conversation_id)
+                .execute()
+            )
         return deleted == 1
 
     def update_conversation(
         self, conversation_id: str, change: Callable[[StoredConversation], None]
     ) -> StoredConversation | None:
-        head_key, items_key = self._conversation_keys(conversation_id)
+        keys = self._conversation_keys(conversation_id)
+        head_key, items_key, tally_key = keys
 
         def attempt(pipe: Any) -> StoredConversation | None:
-            stored = self._assemble(pipe.get(head_key), pipe.lrange(items_key, 0, -1))
+            before = pipe.lrange(items_key, 0, -1)
+            stored = self._assemble(pipe.get(head_key), before, pipe.get(tally_key))
             if stored is None:
                 return None
             change(stored)
+            after = [encode_item(item) for item in stored.items]
             pipe.multi()
-            self._queue_write(pipe, head_key, items_key, stored)
+            if after[: len(before)] == before:  # unchanged, or only appended to
+                self._queue_head(pipe, keys, stored)
+                if len(after) > len(before):
+                    pipe.rpush(items_key, *after[len(before) :])
+            else:
+                self._queue_write(pipe, keys, stored)
             return stored
 
-        return self.client.transaction(attempt, head_key, items_key, value_from_callable=True)
+        return self.client.transaction(attempt, *keys, value_from_callable=True)
 
-    def append_items(self, conversation_id: str, items: list[dict[str, Any]]) -> bool:
-        head_key, items_key = self._conversation_keys(conversation_id)
-        if not items:
-            return bool(self.client.exists(head_key))
+    def append_items(
+        self,
+        conversation_id: str,
+        items: list[dict[str, Any]],
+        *,
+        after: int | None = None,
+        tally: list[Any] | None = None,
+        last_response: str | None = None,
+    ) -> bool:
+        keys = self._conversation_keys(conversation_id)
         args = [encode_item(item) for item in items]
-        return bool(self._append(keys=[head_key, items_key], args=args))
+        if after is None:
+            if not args:
+                return bool(self.client.exists(keys[0]))
+            return bool(self._append(keys=keys[:2], args=args))
+        record = orjson.dumps([tally, last_response])
+        return bool(self._append_tallied(keys=keys, args=[after, record, *args]))
+
+    def conversation_tail(self, conversation_id: str, count: int) -> ConversationTail | None:
+        head_key, items_key, tally_key = self._conversation_keys(conversation_id)
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.get(head_key).get(tally_key).llen(items_key)
+            if count > 0:
+                pipe.lrange(items_key, -count, -1)
+            head, tally, length, *tail = pipe.execute()
+        if head is None:
+            return None
+        stored = self._with_tally(decode_conversation(head), tally)
+        items = [decode_item(item) for item in (tail[0] if tail else [])]
+        return ConversationTail(
+            stored.conversation, stored.pending, stored.tally, stored.last_response, length, items
+        )
+
+    def conversation_items(
+        self, conversation_id: str, start: int = 0, stop: int | None = None
+    ) -> list[dict[str, Any]]:
+        if stop is not None and stop <= start:
+            return []
+        items_key = self._conversation_keys(conversation_id)[1]
+        found = self.client.lrange(items_key, start, -1 if stop is None else stop - 1)
+        return [decode_item(item) for item in found]
 
     # Counters and named values.
 

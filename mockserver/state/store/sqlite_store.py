@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.state.store.base import (
+    ConversationTail,
     Retention,
     StoredConversation,
     StoredResponse,
     StoreTotals,
 )
 from mockserver.state.store.codec import (
+    conversation_head,
     decode_conversation,
     decode_item,
     decode_response,
@@ -244,40 +246,58 @@ class SqliteStore:
             )
             return updated
 
-    # Conversations: the object (and pending jobs) in one row, each item in its own, so an append
-    # is an INSERT, not a rewrite of the whole list.
+    # Conversations: the object (and pending jobs, tally) in one row, each item in its own, so an
+    # append is an INSERT, not a rewrite of the whole list, and a turn reads only the last items.
 
-    def _items(self, db: sqlite3.Connection, conversation_id: str) -> list[dict[str, Any]]:
+    def _item_rows(self, db: sqlite3.Connection, conversation_id: str) -> list[bytes]:
         rows = db.execute(
             "SELECT item FROM conversation_items WHERE conversation_id = ? ORDER BY position",
             (conversation_id,),
         ).fetchall()
-        return [decode_item(row[0]) for row in rows]
+        return [row[0] for row in rows]
 
-    def _write_conversation(self, db: sqlite3.Connection, stored: StoredConversation) -> None:
-        head = StoredConversation(stored.conversation, [], stored.pending)
+    def _head(self, db: sqlite3.Connection, conversation_id: str) -> StoredConversation | None:
+        row = db.execute(
+            "SELECT record FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        return decode_conversation(row[0]) if row is not None else None
+
+    def _write_head(self, db: sqlite3.Connection, stored: StoredConversation) -> None:
         db.execute(
             "INSERT INTO conversations VALUES (?, ?) "
             "ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-            (stored.id, encode_conversation(head)),
+            (stored.id, encode_conversation(conversation_head(stored))),
         )
-        db.execute("DELETE FROM conversation_items WHERE conversation_id = ?", (stored.id,))
+
+    def _insert_items(
+        self, db: sqlite3.Connection, conversation_id: str, first: int, blobs: list[bytes]
+    ) -> None:
         db.executemany(
             "INSERT INTO conversation_items VALUES (?, ?, ?)",
-            [(stored.id, n, encode_item(item)) for n, item in enumerate(stored.items)],
+            [(conversation_id, first + n, blob) for n, blob in enumerate(blobs)],
         )
+
+    def _write_conversation(self, db: sqlite3.Connection, stored: StoredConversation) -> None:
+        self._write_head(db, stored)
+        db.execute("DELETE FROM conversation_items WHERE conversation_id = ?", (stored.id,))
+        self._insert_items(db, stored.id, 0, [encode_item(item) for item in stored.items])
 
     def _read_conversation(
         self, db: sqlite3.Connection, conversation_id: str
     ) -> StoredConversation | None:
-        row = db.execute(
-            "SELECT record FROM conversations WHERE id = ?", (conversation_id,)
-        ).fetchone()
-        if row is None:
-            return None
-        head = decode_conversation(row[0])
-        head.items = self._items(db, conversation_id)
+        head = self._head(db, conversation_id)
+        if head is not None:
+            head.items = [decode_item(blob) for blob in self._item_rows(db, conversation_id)]
         return head
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        db = self._connection()
+        db.execute("BEGIN")  # one snapshot for the head and its items
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
 
     def put_conversation(self, stored: StoredConversation) -> None:
         with self._write() as db:
@@ -291,21 +311,13 @@ class SqliteStore:
             return True
 
     def get_conversation(self, conversation_id: str) -> StoredConversation | None:
-        db = self._connection()
-        db.execute("BEGIN")  # one snapshot for the head and its items
-        try:
+        with self._snapshot() as db:
             return self._read_conversation(db, conversation_id)
-        finally:
-            db.execute("COMMIT")
 
     def list_conversations(self) -> list[StoredConversation]:
-        db = self._connection()
-        db.execute("BEGIN")
-        try:
+        with self._snapshot() as db:
             ids = [row[0] for row in db.execute("SELECT id FROM conversations ORDER BY rowid")]
             found = [self._read_conversation(db, conversation_id) for conversation_id in ids]
-        finally:
-            db.execute("COMMIT")
         return [stored for stored in found if stored is not None]
 
     def newest_conversations(
@@ -316,9 +328,7 @@ class SqliteStore:
         if before is not None:
             where = "WHERE rowid < (SELECT rowid FROM conversations WHERE id = ?)"
             args = (before,)
-        db = self._connection()
-        db.execute("BEGIN")
-        try:
+        with self._snapshot() as db:
             ids = [
                 row[0]
                 for row in db.execute(
@@ -327,8 +337,6 @@ class SqliteStore:
                 )
             ]
             found = [self._read_conversation(db, conversation_id) for conversation_id in ids]
-        finally:
-            db.execute("COMMIT")
         return [stored for stored in found if stored is not None]
 
     def delete_conversation(self, conversation_id: str) -> bool:
@@ -343,32 +351,100 @@ class SqliteStore:
         self, conversation_id: str, change: Callable[[StoredConversation], None]
     ) -> StoredConversation | None:
         with self._write() as db:
-            stored = self._read_conversation(db, conversation_id)
+            stored = self._head(db, conversation_id)
             if stored is None:
                 return None
+            before = self._item_rows(db, conversation_id)
+            stored.items = [decode_item(blob) for blob in before]
             change(stored)
-            self._write_conversation(db, stored)
+            after = [encode_item(item) for item in stored.items]
+            self._write_head(db, stored)
+            if after[: len(before)] == before:  # unchanged, or only appended to
+                self._insert_items(
+                    db,
+                    conversation_id,
+                    self._next_position(db, conversation_id),
+                    after[len(before) :],
+                )
+            else:
+                db.execute(
+                    "DELETE FROM conversation_items WHERE conversation_id = ?", (conversation_id,)
+                )
+                self._insert_items(db, conversation_id, 0, after)
             return stored
 
-    def append_items(self, conversation_id: str, items: list[dict[str, Any]]) -> bool:
+    @staticmethod
+    def _next_position(db: sqlite3.Connection, conversation_id: str) -> int:
+        (last,) = db.execute(
+            "SELECT COALESCE(MAX(position), -1) FROM conversation_items WHERE conversation_id = ?",
+            (conversation_id,),
+        ).fetchone()
+        return int(last) + 1
+
+    def append_items(
+        self,
+        conversation_id: str,
+        items: list[dict[str, Any]],
+        *,
+        after: int | None = None,
+        tally: list[Any] | None = None,
+        last_response: str | None = None,
+    ) -> bool:
+        blobs = [encode_item(item) for item in items]
         with self._write() as db:
-            if not db.execute(
-                "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)
-            ).fetchone():
-                return False
-            (last,) = db.execute(
-                "SELECT COALESCE(MAX(position), -1) FROM conversation_items "
-                "WHERE conversation_id = ?",
+            if after is None:
+                if not db.execute(
+                    "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)
+                ).fetchone():
+                    return False
+            else:
+                head = self._head(db, conversation_id)
+                if head is None:
+                    return False
+                (length,) = db.execute(
+                    "SELECT COUNT(*) FROM conversation_items WHERE conversation_id = ?",
+                    (conversation_id,),
+                ).fetchone()
+                current = length == after
+                head.tally = tally if current else None
+                head.last_response = last_response if current else None
+                self._write_head(db, head)
+            self._insert_items(db, conversation_id, self._next_position(db, conversation_id), blobs)
+            return True
+
+    def conversation_tail(self, conversation_id: str, count: int) -> ConversationTail | None:
+        with self._snapshot() as db:
+            head = self._head(db, conversation_id)
+            if head is None:
+                return None
+            (length,) = db.execute(
+                "SELECT COUNT(*) FROM conversation_items WHERE conversation_id = ?",
                 (conversation_id,),
             ).fetchone()
-            db.executemany(
-                "INSERT INTO conversation_items VALUES (?, ?, ?)",
-                [
-                    (conversation_id, last + 1 + n, encode_item(item))
-                    for n, item in enumerate(items)
-                ],
+            rows = db.execute(
+                "SELECT item FROM conversation_items WHERE conversation_id = ? "
+                "ORDER BY position DESC LIMIT ?",
+                (conversation_id, count),
+            ).fetchall()
+        items = [decode_item(row[0]) for row in reversed(rows)]
+        return ConversationTail(
+            head.conversation, head.pending, head.tally, head.last_response, length, items
+        )
+
+    def conversation_items(
+        self, conversation_id: str, start: int = 0, stop: int | None = None
+    ) -> list[dict[str, Any]]:
+        limit = -1 if stop is None else max(0, stop - start)
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT item FROM conversation_items WHERE conversation_id = ? "
+                "ORDER BY position LIMIT ? OFFSET ?",
+                (conversation_id, limit, start),
             )
-            return True
+            .fetchall()
+        )
+        return [decode_item(row[0]) for row in rows]
 
     # Counters and named values.
 
