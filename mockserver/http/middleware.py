@@ -17,7 +17,6 @@ from mockserver.contract import redaction
 from mockserver.contract.errors import AuthenticationError, InternalServerError
 from mockserver.http.fault_responses import mark_deliberate
 from mockserver.http.render import error_response
-from mockserver.scenarios.journal import redact_headers
 from mockserver.state.mock_state import MockState
 
 OPENAI_VERSION = "2020-10-01"
@@ -107,7 +106,7 @@ class APIMiddleware:
             method=scope["method"],
             path=scope["path"],
             query=scope.get("query_string", b"").decode("latin-1"),
-            request_headers=redact_headers(scope["headers"]),
+            request_headers=scope["headers"],  # masked when read (journal.Exchange)
         )
         request_id_header = (b"x-request-id", request_id.encode())
         started_response = False
@@ -132,7 +131,7 @@ class APIMiddleware:
                 ]
                 message = {**message, "headers": headers}
                 exchange.status = message["status"]
-                exchange.response_headers = redact_headers(headers)
+                exchange.response_headers = headers
             elif message["type"] == "http.response.body":
                 journal.add_response_body(exchange, message.get("body", b""))
                 if not message.get("more_body", False):
