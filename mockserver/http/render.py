@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from mockserver.contract.errors import APIError
 from mockserver.model.events import encode_event
@@ -45,9 +46,53 @@ def error_response(error: APIError) -> Response:
     return json_response(error.body(), error.status_code, error.headers)
 
 
-def sse_response(
-    events: Iterable[dict[str, Any]], pacing: Pacing = INSTANT
-) -> StreamingResponse:
+class EventStreamResponse(Response):
+    """An unpaced SSE reply: one ``http.response.body`` message per event, the last one ending
+    the body, each encoded as it is sent.
+
+    Unlike ``StreamingResponse`` it starts no task to watch for a disconnect: nothing here waits
+    between events, and once the client has gone the server's ``send`` returns at once (uvicorn)
+    or raises, so the loop ends by itself.
+    """
+
+    media_type = SSE_MEDIA_TYPE
+
+    def __init__(
+        self, events: Sequence[dict[str, Any]], headers: Mapping[str, str] | None = None
+    ) -> None:
+        self.events = events
+        self.status_code = 200
+        self.background = None
+        self.init_headers({**_SSE_HEADERS, **(headers or {})})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        last = len(self.events) - 1
+        for index, event in enumerate(self.events):
+            body = encode_event(event)
+            await send({"type": "http.response.body", "body": body, "more_body": index < last})
+        if last < 0:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    @property
+    def body_iterator(self) -> AsyncIterator[bytes]:
+        """The frames, as ``StreamingResponse`` offers them."""
+
+        async def frames() -> AsyncIterator[bytes]:
+            for event in self.events:
+                yield encode_event(event)
+
+        return frames()
+
+
+_SSE_HEADERS = {"cache-control": "no-cache"}
+
+
+def sse_response(events: Iterable[dict[str, Any]], pacing: Pacing = INSTANT) -> Response:
+    """The SSE reply of ``events``, delivered at ``pacing``."""
+    if not pacing.first_event_seconds and not pacing.tokens_per_second:
+        return EventStreamResponse(list(events))
+
     async def frames() -> AsyncIterator[bytes]:
         for index, event in enumerate(events):
             delay = pacing.delay_before(index, event)
@@ -55,6 +100,4 @@ def sse_response(
                 await asyncio.sleep(delay)
             yield encode_event(event)
 
-    return StreamingResponse(
-        frames(), media_type=SSE_MEDIA_TYPE, headers={"cache-control": "no-cache"}
-    )
+    return StreamingResponse(frames(), media_type=SSE_MEDIA_TYPE, headers=_SSE_HEADERS)
