@@ -110,7 +110,9 @@ def _directives(headers: Mapping[str, str], state: MockState) -> Directives:
     """The request's ``x-mockserver-*`` directives (none, without parsing them, in the usual
     case: no such header and no server-wide edge-case mode)."""
     config = state.config
-    if not config.edge_cases and not any(name.startswith("x-mockserver-") for name in headers):
+    raw = getattr(headers, "raw", None)  # Starlette's Headers: the byte pairs, undecoded
+    names = (name for name, _ in raw) if raw is not None else (n.encode() for n in headers)
+    if not config.edge_cases and not any(name.startswith(b"x-mockserver-") for name in names):
         return _NO_DIRECTIVES
     return from_headers(headers, edge_default=config.edge_cases, seed_default=config.edge_seed)
 
