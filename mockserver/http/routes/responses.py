@@ -25,6 +25,7 @@ from mockserver.http.render import RATE_LIMIT_HEADERS, json_response, sse_respon
 from mockserver.http.routes.background import retrieve as retrieve_background
 from mockserver.http.routes.background import start as start_background
 from mockserver.http.routes.common import (
+    Endpoint,
     check_include,
     mock_state,
     query_bool,
@@ -296,7 +297,7 @@ async def input_tokens(request: Request) -> Response:
 
 
 routes = [
-    Route("/v1/responses", create, methods=["POST"]),
+    Route("/v1/responses", Endpoint(create), methods=["POST"], name="create"),
     Route("/v1/responses/input_tokens", input_tokens, methods=["POST"]),
     Route("/v1/responses/{response_id}", retrieve, methods=["GET"]),
     Route("/v1/responses/{response_id}", delete, methods=["DELETE"]),
