@@ -10,8 +10,8 @@ Builds our app exactly as ``mockserver serve`` does (its argument parser, defaul
 tuning), captures one JSON answer and one stream from it, builds ``baseline_app.py`` serving
 those bytes, then calls each ASGI app directly with the request ``run.py`` sends (the headers
 wrk sends, the body in one ``http.request`` message) and a ``send`` that drops what it gets.
-Rounds alternate ours and the baseline; it prints the median and the best round's µs per
-request (on a shared machine the best round is the steadier figure).
+Rounds alternate ours and the baseline; it prints the median and the best round's CPU µs per
+request (process time, so that waiting for a core on a shared machine does not count).
 ``--profile N`` runs ours under cProfile instead and prints the top N entries by cumulative
 and by own time. Nothing is asserted: this is for finding where the time goes.
 """
@@ -104,12 +104,13 @@ async def call(app: App, body: bytes, sink: Sink) -> None:
 
 
 async def run_many(app: App, body: bytes, count: int) -> float:
-    """Seconds for ``count`` requests, one after another."""
+    """CPU seconds of this process for ``count`` requests, one after another (CPU time, not
+    wall time: on a shared machine the time the process waits for a core is not its cost)."""
     sink = Sink()
-    started = time.perf_counter()
+    started = time.process_time()
     for _ in range(count):
         await call(app, body, sink)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     if sink.status != 200:
         raise RuntimeError(f"the app answered {sink.status}")
     return elapsed
