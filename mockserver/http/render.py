@@ -82,13 +82,18 @@ class EventStreamResponse(Response):
             rest = events[1:]
         batch: list[bytes] = []
         size = 0
-        for event in rest:
-            frame = encode_event(event)
-            if batch and size + len(frame) > STREAM_BATCH_BYTES:
+        try:
+            for event in rest:
+                frame = encode_event(event)
+                if batch and size + len(frame) > STREAM_BATCH_BYTES:
+                    await send(_body(b"".join(batch), more=True))
+                    batch, size = [], 0
+                batch.append(frame)
+                size += len(frame)
+        except Exception:
+            if batch:  # a bug mid-stream: the client still gets every event made before it
                 await send(_body(b"".join(batch), more=True))
-                batch, size = [], 0
-            batch.append(frame)
-            size += len(frame)
+            raise
         await send(_body(b"".join(batch), more=False))
 
     @property
