@@ -20,7 +20,12 @@ def _input_items(raw: Any) -> list[Any]:
 
 def check_turn_context(params: dict[str, Any], prior: Sequence[Any]) -> None:
     """The real 400s a create request gets from what it continues (pure)."""
-    new_items = _input_items(params.get("input"))
+    raw = params.get("input")
+    new_items = _input_items(raw)
+    if not prior and not isinstance(raw, list):
+        # A first turn whose input is one message: no call or output to match.
+        check_json_mode(params, new_items)
+        return
     context = [*prior, *new_items]
     # Calls inside compaction items are encrypted: nothing to match outputs against.
     if not any(isinstance(i, dict) and i.get("type") == "compaction" for i in context):

@@ -13,20 +13,16 @@ from starlette.responses import Response
 
 from mockserver.contract.errors import APIError, NotFoundError
 from mockserver.contract.ids import IdFactory
-from mockserver.http.cors import cors_middleware
-from mockserver.http.host_check import HostCheckMiddleware
-from mockserver.http.middleware import APIMiddleware
+from mockserver.http.cors import cors_options
+from mockserver.http.front import FrontMiddleware
 from mockserver.http.render import error_response
 from mockserver.http.routes import (
-    admin,
     background,
     compact,
     conversations,
     responses,
     responses_socket,
 )
-from mockserver.http.routes.inspector import InspectorMiddleware
-from mockserver.http.stub_middleware import StubMiddleware
 from mockserver.scenarios.clock import Clock
 from mockserver.scenarios.faults import Chaos
 from mockserver.scenarios.stubs import load_stubs
@@ -75,32 +71,16 @@ def create_app(
         load_seed(state, config.seed_file)
     state.stubs.extend(load_stubs(Path(p) for p in config.stubs), permanent=True)
     chaos = Chaos(config.chaos_rate, config.chaos_seed, config.chaos_faults or None)
-    middleware = [
-        Middleware(APIMiddleware, state=state),
-        # Stubs and faults act after authentication, before the routes.
-        Middleware(StubMiddleware, state=state, chaos=chaos),
-    ]
-    if config.self_check:
-        from mockserver.http.self_check import SelfCheckMiddleware
-
-        middleware.insert(0, Middleware(SelfCheckMiddleware, state=state))
-    # Outermost: CORS (answers preflights before auth), then the inspector page (kept out of the
-    # journal and the self-check).
-    middleware[:0] = [
-        # Outermost of all: the DNS-rebinding guard (host_check.py).
-        Middleware(HostCheckMiddleware, allowed=config.allowed_hosts),
-        cors_middleware(config.cors_origins),
-        Middleware(InspectorMiddleware, state=state),
-        Middleware(admin.AdminMiddleware, state=state),  # stubs, journal, reset (routes/admin.py)
-    ]
     layer = None
     if replay is not None:
         # Only now: recording and replay are not loaded by a server that does neither.
         from mockserver.http.replay import ReplayLayer
 
-        # Record/replay answers as the API, so it goes right behind CORS and the inspector.
         layer = ReplayLayer(replay, state)
-        middleware.insert(3, Middleware(layer.wrap))
+    # Host check, CORS, inspector, admin API, record/replay, self-check, API headers and journal,
+    # stubs and faults, in that order; the ordinary create takes a short lane (front.py).
+    cors = cors_options(config.cors_origins)  # a bad origin fails here, before serving
+    middleware = [Middleware(FrontMiddleware, state=state, chaos=chaos, cors=cors, replay=layer)]
     app = Starlette(
         routes=[
             *responses.routes,

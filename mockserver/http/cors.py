@@ -102,9 +102,13 @@ def _with_vary_origin(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[byte
 
 
 def cors_middleware(origins: Iterable[str] = ()) -> Middleware:
+    return Middleware(CORSGate, **cors_options(origins))
+
+
+def cors_options(origins: Iterable[str] = ()) -> dict[str, Any]:
+    """``CORSMiddleware``'s arguments for these configured origins (checked)."""
     allowed = check_origins(origins)
-    return Middleware(
-        CORSGate,
+    return dict(
         allow_origins=[ANY_ORIGIN] if ANY_ORIGIN in allowed else list(allowed),
         allow_origin_regex=LOCAL_ORIGIN_REGEX,
         allow_methods=["*"],

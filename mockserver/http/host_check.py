@@ -103,6 +103,10 @@ class HostCheckMiddleware:
             return
         await error_response(refused(host.decode("latin-1")))(scope, receive, send)
 
+    def allows(self, host: bytes, scope: Scope) -> bool:
+        """Whether a request with this ``Host`` value passes the guard."""
+        return self.policy.any or self._allowed(host, scope)
+
     def _allowed(self, host: bytes, scope: Scope) -> bool:
         verdict = self._verdicts.get(host)
         if verdict is None:

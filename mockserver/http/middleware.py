@@ -17,7 +17,6 @@ from mockserver.contract import redaction
 from mockserver.contract.errors import AuthenticationError, InternalServerError
 from mockserver.http.fault_responses import mark_deliberate
 from mockserver.http.render import error_response
-from mockserver.scenarios.journal import redact_headers
 from mockserver.state.mock_state import MockState
 
 OPENAI_VERSION = "2020-10-01"
@@ -72,9 +71,13 @@ class APIMiddleware:
     every request, so it is the part of the hot path a bare app does not have.
     """
 
-    def __init__(self, app: ASGIApp, state: MockState) -> None:
+    def __init__(
+        self, app: ASGIApp, state: MockState, extra_headers: tuple[tuple[bytes, bytes], ...] = ()
+    ) -> None:
         self.app = app
         self.state = state
+        # Headers appended after the API's own (the ordinary lane's `vary: Origin`, front.py).
+        self.extra_headers = extra_headers
 
     def auth_error(self, scope: Scope) -> AuthenticationError | None:
         """The 401 for a ``/v1/`` request without an accepted bearer key (None: accepted)."""
@@ -107,7 +110,7 @@ class APIMiddleware:
             method=scope["method"],
             path=scope["path"],
             query=scope.get("query_string", b"").decode("latin-1"),
-            request_headers=redact_headers(scope["headers"]),
+            request_headers=scope["headers"],  # masked when read (journal.Exchange)
         )
         request_id_header = (b"x-request-id", request_id.encode())
         started_response = False
@@ -130,9 +133,11 @@ class APIMiddleware:
                     (b"openai-processing-ms", b"%d" % elapsed_ms),
                     request_id_header,
                 ]
-                message = {**message, "headers": headers}
                 exchange.status = message["status"]
-                exchange.response_headers = redact_headers(headers)
+                exchange.response_headers = headers  # masked when read (journal.Exchange)
+                if self.extra_headers:  # not the API's: journaled as the full chain does
+                    headers = [*headers, *self.extra_headers]
+                message = {**message, "headers": headers}
             elif message["type"] == "http.response.body":
                 journal.add_response_body(exchange, message.get("body", b""))
                 if not message.get("more_body", False):

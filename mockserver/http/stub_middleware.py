@@ -115,9 +115,13 @@ class StubMiddleware:
         self.state = state
         self.chaos = chaos or Chaos(0.0, None)
 
+    def idle_server(self) -> bool:
+        """No stub, strict stubs or chaos: only a request's own headers could bring this in."""
+        return not (len(self.state.stubs) or self.state.config.strict_stubs or self.chaos.enabled)
+
     def _idle(self, scope: Scope) -> bool:
         """Nothing here can affect this request (the hot path: no parsing at all)."""
-        if len(self.state.stubs) or self.state.config.strict_stubs or self.chaos.enabled:
+        if not self.idle_server():
             return False
         return not any(name in _MOCK_HEADERS for name, _ in scope["headers"])
 

@@ -55,6 +55,8 @@ class _Planner:
         self.events: list[dict[str, Any]] = []
         self.obfuscate = obfuscate
         self.random = random.Random(response_id)
+        # Whether a text part carries annotations (only then do `with_annotations` move them).
+        self.annotated = False
 
     def emit(self, event_type: str, **fields: Any) -> dict[str, Any]:
         event = {"type": event_type, "sequence_number": len(self.events), **fields}
@@ -68,6 +70,24 @@ class _Planner:
         padding = self.random.randbytes(width).translate(_TO_ALPHABET).decode("ascii")
         return {"obfuscation": padding}
 
+    def deltas(
+        self, event_type: str, where: dict[str, Any], text: str, *, logprobs: bool = False
+    ) -> None:
+        """One delta event per token-sized piece of ``text``, padded when obfuscating: the
+        events ``emit`` would make, built in one loop (a stream is mostly these)."""
+        events = self.events
+        number = len(events)
+        pad = self.random.randbytes if self.obfuscate else None
+        for piece in split_pieces(text):
+            event = {"type": event_type, "sequence_number": number, **where, "delta": piece}
+            if logprobs:
+                event["logprobs"] = []
+            if pad is not None:
+                width = max(1, OBFUSCATION_WIDTH - len(piece))
+                event["obfuscation"] = pad(width).translate(_TO_ALPHABET).decode("ascii")
+            events.append(event)
+            number += 1
+
     def message(self, index: int, item: dict[str, Any]) -> None:
         item_id = item["id"]
         started = {**item, "status": "in_progress", "content": []}
@@ -80,15 +100,9 @@ class _Planner:
                     self.emit("response.refusal.delta", **where, delta=piece)
                 self.emit("response.refusal.done", **where, refusal=part["refusal"])
             else:
+                self.annotated = self.annotated or bool(part.get("annotations"))
                 self.emit("response.content_part.added", **where, part={**part, "text": ""})
-                for piece in split_pieces(part["text"]):
-                    self.emit(
-                        "response.output_text.delta",
-                        **where,
-                        delta=piece,
-                        logprobs=[],
-                        **self.padding(piece),
-                    )
+                self.deltas("response.output_text.delta", where, part["text"], logprobs=True)
                 self.emit("response.output_text.done", **where, text=part["text"], logprobs=[])
             self.emit("response.content_part.done", **where, part=part)
         self.emit("response.output_item.done", output_index=index, item=item)
@@ -97,13 +111,7 @@ class _Planner:
         started = {**item, "status": "in_progress", "arguments": ""}
         self.emit("response.output_item.added", output_index=index, item=started)
         where = {"item_id": item["id"], "output_index": index}
-        for piece in split_pieces(item["arguments"]):
-            self.emit(
-                "response.function_call_arguments.delta",
-                **where,
-                delta=piece,
-                **self.padding(piece),
-            )
+        self.deltas("response.function_call_arguments.delta", where, item["arguments"])
         self.emit("response.function_call_arguments.done", **where, arguments=item["arguments"])
         self.emit("response.output_item.done", output_index=index, item=item)
 
@@ -141,7 +149,7 @@ def plan_events(
     # A copy, so the event stays as planned whatever happens to the response later (an orjson
     # round trip: an order of magnitude cheaper than copy.deepcopy for JSON data).
     planner.emit(terminal, response=orjson.loads(orjson.dumps(response)))
-    return with_annotations(planner.events)
+    return with_annotations(planner.events) if planner.annotated else planner.events
 
 
 def encode_event(event: dict[str, Any]) -> bytes:

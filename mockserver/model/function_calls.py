@@ -48,6 +48,8 @@ def tools_to_call(
     params: dict[str, Any], context: Sequence[Any], directives: Directives
 ) -> list[dict[str, Any]]:
     """The tools this turn calls, in order (empty: answer with a message)."""
+    if not params.get("tools") and directives.tool_calls is None:
+        return []  # nothing to call: every row of the decision table answers with a message
     return list(function_tools(params, context, directives).tools)
 
 

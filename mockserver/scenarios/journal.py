@@ -6,8 +6,10 @@ inspector page (live updates through ``subscribe``).
 
 Bounds (docs/stubs-faults-tools.md, "The request journal"): at most ``capacity`` exchanges and
 ``max_bytes`` of bodies in all, the oldest dropped first; of each body at most ``body_bytes`` are
-kept (the rest is dropped and the exchange says so). Secrets never enter it: headers, the path,
-the query string and the bodies pass through the shared redaction rules (contract/redaction.py).
+kept (the rest is dropped and the exchange says so). Secrets never leave it: headers, the path,
+the query string and the bodies pass through the shared redaction rules (contract/redaction.py)
+whenever an entry is read. They are masked on reading rather than on recording so that the hot
+path only keeps references (the store holds the same request unmasked anyway).
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ import contextlib
 import itertools
 import threading
 from collections import deque
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -32,30 +33,154 @@ DEFAULT_BODY_BYTES = 1024 * 1024
 SECRET_HEADERS = redaction.SECRET_HEADERS
 
 
-@dataclass
-class Exchange:
-    """One request and its reply, as seen on the wire."""
+Headers = Mapping[str, str] | list[tuple[bytes, bytes]]
 
-    seq: int
-    request_id: str
-    started_at: float
-    method: str
-    path: str
-    query: str
-    request_headers: dict[str, str]
-    request_body: bytes = b""
-    status: int | None = None
-    response_headers: dict[str, str] = field(default_factory=dict)
-    response_body: bytearray = field(default_factory=bytearray)
-    finished: bool = False
-    # "http", or "websocket" for a `response.create` on a socket (journaled as the POST it
-    # stands for, its events as the SSE body that POST would have streamed).
-    transport: str = "http"
-    # Sizes of the bodies as sent, when more than the journal's per-body bound was sent.
-    request_body_dropped: int = 0
-    response_body_dropped: int = 0
-    # Bytes this exchange holds in the journal's budget.
-    size: int = field(default=0, repr=False)
+
+class Exchange:
+    """One request and its reply, as seen on the wire.
+
+    Kept as it arrived and masked when read: ``path``, ``query``, the headers and the bodies pass
+    through the redaction rules (contract/redaction.py) in their getters, so recording an exchange
+    costs the hot path nothing but a few references. Headers are a dict (taken as shown) or the
+    ASGI list of byte pairs (masked on first read).
+    """
+
+    __slots__ = (
+        "_path",
+        "_query",
+        "_request_body",
+        "_request_body_shown",
+        "_request_headers",
+        "_request_headers_shown",
+        "_response_body",
+        "_response_body_shown",
+        "_response_headers",
+        "_response_headers_shown",
+        "finished",
+        "method",
+        "request_body_dropped",
+        "request_id",
+        "response_body_dropped",
+        "seq",
+        "size",
+        "started_at",
+        "status",
+        "transport",
+    )
+
+    def __init__(
+        self,
+        seq: int,
+        request_id: str,
+        started_at: float,
+        method: str,
+        path: str,
+        query: str,
+        request_headers: Headers,
+        request_body: bytes = b"",
+        status: int | None = None,
+        response_headers: Headers | None = None,
+        response_body: bytes = b"",
+        finished: bool = False,
+        # "http", or "websocket" for a `response.create` on a socket (journaled as the POST it
+        # stands for, its events as the SSE body that POST would have streamed).
+        transport: str = "http",
+        # Sizes of the bodies as sent, when more than the journal's per-body bound was sent.
+        request_body_dropped: int = 0,
+        response_body_dropped: int = 0,
+    ) -> None:
+        self.seq = seq
+        self.request_id = request_id
+        self.started_at = started_at
+        self.method = method
+        self._path = path
+        self._query = query
+        self._request_headers = request_headers
+        self._request_headers_shown: dict[str, str] | None = None
+        self._request_body = request_body
+        self._request_body_shown: tuple[bytes, int, bytes] | None = None
+        self.status = status
+        self._response_headers: Headers = response_headers or {}
+        self._response_headers_shown: dict[str, str] | None = None
+        self._response_body = bytearray(response_body)
+        self._response_body_shown: tuple[int, bytes] | None = None
+        self.finished = finished
+        self.transport = transport
+        self.request_body_dropped = request_body_dropped
+        self.response_body_dropped = response_body_dropped
+        # Bytes this exchange holds in the journal's budget.
+        self.size = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"Exchange(seq={self.seq}, request_id={self.request_id!r}, method={self.method!r}, "
+            f"path={self.path!r}, status={self.status!r}, finished={self.finished})"
+        )
+
+    @property
+    def path(self) -> str:
+        return redaction.path(self._path)
+
+    @path.setter
+    def path(self, value: str) -> None:
+        self._path = value
+
+    @property
+    def query(self) -> str:
+        return redaction.query(self._query)
+
+    @query.setter
+    def query(self, value: str) -> None:
+        self._query = value
+
+    @property
+    def request_headers(self) -> dict[str, str]:
+        if self._request_headers_shown is None:
+            self._request_headers_shown = _shown_headers(self._request_headers)
+        return self._request_headers_shown
+
+    @request_headers.setter
+    def request_headers(self, value: Headers) -> None:
+        self._request_headers = value
+        self._request_headers_shown = None
+
+    @property
+    def response_headers(self) -> dict[str, str]:
+        if self._response_headers_shown is None:
+            self._response_headers_shown = _shown_headers(self._response_headers)
+        return self._response_headers_shown
+
+    @response_headers.setter
+    def response_headers(self, value: Headers) -> None:
+        self._response_headers = value
+        self._response_headers_shown = None
+
+    @property
+    def request_body(self) -> bytes:
+        raw = self._request_body
+        shown = self._request_body_shown
+        if shown is None or shown[0] is not raw or shown[1] != len(raw):
+            shown = self._request_body_shown = (raw, len(raw), redaction.scrub(bytes(raw)))
+        return shown[2]
+
+    @request_body.setter
+    def request_body(self, value: bytes) -> None:
+        self._request_body = value
+        self._request_body_shown = None
+
+    @property
+    def response_body(self) -> bytes:
+        """The reply so far (a stream grows while it is read), masked."""
+        raw = self._response_body
+        shown = self._response_body_shown
+        if shown is None or shown[0] != len(raw):
+            shown = self._response_body_shown = (len(raw), redaction.scrub(bytes(raw)))
+        return shown[1]
+
+    @response_body.setter
+    def response_body(self, value: bytes) -> None:
+        self._response_body = bytearray(value)
+        self._response_body_shown = None
 
     @property
     def streamed(self) -> bool:
@@ -64,17 +189,17 @@ class Exchange:
     def request_json(self) -> Any:
         """The request body parsed as JSON (None when it is empty, not JSON, cut short by the
         journal's per-body bound, or nested too deeply to show)."""
-        return _shown_json(bytes(self.request_body))
+        return _shown_json(self.request_body)
 
     def response_json(self) -> Any:
         if self.streamed:
             return None
-        return _shown_json(bytes(self.response_body))
+        return _shown_json(self.response_body)
 
     def events(self) -> list[dict[str, Any]]:
         """The SSE events of a streamed reply, parsed."""
         found = []
-        for frame in bytes(self.response_body).split(b"\n\n"):
+        for frame in self.response_body.split(b"\n\n"):
             for line in frame.split(b"\n"):
                 if line.startswith(b"data: "):
                     with contextlib.suppress(orjson.JSONDecodeError):
@@ -100,6 +225,12 @@ class Exchange:
             "request_body_dropped": self.request_body_dropped,
             "response_body_dropped": self.response_body_dropped,
         }
+
+
+def _shown_headers(headers: Headers) -> dict[str, str]:
+    if isinstance(headers, Mapping):
+        return dict(headers)
+    return redaction.headers(headers)
 
 
 def _shown_json(raw: bytes) -> Any:
@@ -138,8 +269,6 @@ class Journal:
         self._subscribers: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Exchange]]] = set()
 
     def start(self, **fields: Any) -> Exchange:
-        fields["path"] = redaction.path(fields.get("path", ""))
-        fields["query"] = redaction.query(fields.get("query", ""))
         with self._lock:
             exchange = Exchange(seq=next(self._counter), **fields)
             self._entries.append(exchange)
@@ -152,39 +281,38 @@ class Journal:
 
     def add_request_body(self, exchange: Exchange, chunk: bytes, more: bool) -> None:
         """Keep a chunk of the request body (up to the per-body bound); once the last chunk
-        is in, scrub the body and count it against the journal's budget."""
-        body = exchange.request_body
+        is in, count it against the journal's budget. Masked when read (``Exchange``)."""
+        body = exchange._request_body
         if not more and not body and len(chunk) <= self.body_bytes:  # the usual: one chunk
-            kept = redaction.scrub(chunk)
-            exchange.request_body = kept
-            self._account(exchange, len(kept))
+            exchange.request_body = chunk
+            self._account(exchange, len(chunk))
             return
         if not isinstance(body, bytearray):
-            body = exchange.request_body = bytearray(body)  # type: ignore[assignment]
+            body = bytearray(body)
         room = self.body_bytes - len(body)
         if len(chunk) > room:
             exchange.request_body_dropped += len(chunk) - max(room, 0)
             chunk = chunk[: max(room, 0)]
         body += chunk
-        if not more:
-            kept = redaction.scrub(bytes(body))
-            exchange.request_body = kept
-            self._account(exchange, len(kept))
+        if more:
+            exchange._request_body = body
+            return
+        exchange.request_body = bytes(body)
+        self._account(exchange, len(body))
 
     def set_request_body(self, exchange: Exchange, body: bytes) -> None:
         self.add_request_body(exchange, body, more=False)
 
     def add_response_body(self, exchange: Exchange, chunk: bytes) -> None:
-        """Append a chunk of the reply (whole SSE frames, as the server sends them), scrubbed,
-        up to the per-body bound."""
-        room = self.body_bytes - len(exchange.response_body)
+        """Append a chunk of the reply (whole SSE frames, as the server sends them), up to the
+        per-body bound. Masked when read (``Exchange``)."""
+        room = self.body_bytes - len(exchange._response_body)
         if len(chunk) > room:
             exchange.response_body_dropped += len(chunk) - max(room, 0)
             if room <= 0:
                 return
             chunk = chunk[:room]
-        chunk = redaction.scrub(chunk)
-        exchange.response_body += chunk
+        exchange._response_body += chunk
         self._account(exchange, len(chunk))
 
     def _account(self, exchange: Exchange, added: int) -> None:

@@ -90,3 +90,44 @@ def test_rate_limit_headers_show_an_untouched_budget() -> None:
     assert int(headers["x-ratelimit-remaining-requests"]) < int(
         headers["x-ratelimit-limit-requests"]
     )
+
+
+async def messages_of(response: Any) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        raise AssertionError("an unpaced stream does not listen for a disconnect")
+
+    await response({"type": "http"}, receive, send)
+    return sent
+
+
+def test_an_unpaced_stream_sends_its_first_event_alone_then_the_rest_together() -> None:
+    start, first, rest = asyncio.run(messages_of(sse_response(EVENTS)))
+    assert start["type"] == "http.response.start" and start["status"] == 200
+    assert first == {
+        "type": "http.response.body",
+        "body": encode_event(EVENTS[0]),
+        "more_body": True,
+    }
+    assert rest["body"] == b"".join(encode_event(e) for e in EVENTS[1:])
+    assert rest["more_body"] is False
+
+
+def test_a_long_unpaced_stream_goes_out_in_bounded_messages_with_the_same_bytes() -> None:
+    big = [
+        {"type": "response.output_text.delta", "sequence_number": n, "delta": "x" * 5000}
+        for n in range(40)
+    ]
+    sent = asyncio.run(messages_of(sse_response(big)))[1:]
+    assert b"".join(m["body"] for m in sent) == b"".join(encode_event(e) for e in big)
+    assert [m["more_body"] for m in sent] == [True] * (len(sent) - 1) + [False]
+    assert len(sent) > 3 and all(len(m["body"]) <= render.STREAM_BATCH_BYTES for m in sent)
+
+
+def test_an_empty_unpaced_stream_still_ends_its_body() -> None:
+    [_, end] = asyncio.run(messages_of(sse_response([])))
+    assert end == {"type": "http.response.body", "body": b"", "more_body": False}

@@ -25,6 +25,7 @@ from mockserver.http.render import RATE_LIMIT_HEADERS, json_response, sse_respon
 from mockserver.http.routes.background import retrieve as retrieve_background
 from mockserver.http.routes.background import start as start_background
 from mockserver.http.routes.common import (
+    Endpoint,
     check_include,
     mock_state,
     query_bool,
@@ -110,7 +111,9 @@ def _directives(headers: Mapping[str, str], state: MockState) -> Directives:
     """The request's ``x-mockserver-*`` directives (none, without parsing them, in the usual
     case: no such header and no server-wide edge-case mode)."""
     config = state.config
-    if not config.edge_cases and not any(name.startswith("x-mockserver-") for name in headers):
+    raw = getattr(headers, "raw", None)  # Starlette's Headers: the byte pairs, undecoded
+    names = (name for name, _ in raw) if raw is not None else (n.encode() for n in headers)
+    if not config.edge_cases and not any(name.startswith(b"x-mockserver-") for name in names):
         return _NO_DIRECTIVES
     return from_headers(headers, edge_default=config.edge_cases, seed_default=config.edge_seed)
 
@@ -295,7 +298,7 @@ async def input_tokens(request: Request) -> Response:
 
 
 routes = [
-    Route("/v1/responses", create, methods=["POST"]),
+    Route("/v1/responses", Endpoint(create), methods=["POST"], name="create"),
     Route("/v1/responses/input_tokens", input_tokens, methods=["POST"]),
     Route("/v1/responses/{response_id}", retrieve, methods=["GET"]),
     Route("/v1/responses/{response_id}", delete, methods=["DELETE"]),

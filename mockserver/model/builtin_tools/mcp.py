@@ -191,10 +191,17 @@ def call(tool: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
     return result
 
 
+def _is_approval_response(item: Any) -> bool:
+    # `dict` first: items are dicts, and the ABC check alone costs several times more.
+    return isinstance(item, (dict, Mapping)) and item.get("type") == "mcp_approval_response"
+
+
 def answer_approvals(ctx: ToolContext) -> list[dict[str, Any]]:
     """``mcp_call`` items for the approvals the client just granted (denied ones make none)."""
     if isinstance(ctx.context, TalliedContext) and not ctx.context.tally.mcp_approvals:
         return []  # nothing to answer: no need to read the whole history
+    if not any(_is_approval_response(i) for i in ctx.context):
+        return []
     requests = {
         i.get("id"): i
         for i in ctx.context
