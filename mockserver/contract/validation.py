@@ -510,6 +510,17 @@ def check_metadata(metadata: dict[str, Any] | None, param: str = "metadata") -> 
 CONTEXT_SOURCES = ("previous_response_id", "prompt", "conversation")
 
 
+def check_items_are_objects(items: Any) -> None:
+    """Every ``input`` item is an object. The schema check usually says so first, but when an
+    item after it has a problem no evidence rejects, the validator may report only that one: an
+    item that is not an object still gets the real 400 (docs/real-errors.md §4), never a 500."""
+    if not isinstance(items, list):
+        return
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise invalid_type(f"input[{index}]", "an input item", type_word(item))
+
+
 def check_item_ids(items: Any) -> None:
     """An empty item id is refused with the real template for empty strings (SEEN for
     ``input[N].call_id`` and ``input[N].name``; docs/real-errors.md §5)."""
@@ -537,6 +548,7 @@ def check_create_request(body: dict[str, Any]) -> None:
     if "input" not in body and not has_other_source:
         raise missing_parameter("input")
     check_schema("ResponseCreateParams", body)
+    check_items_are_objects(body.get("input"))
     check_message_parts(body.get("input"))
     check_item_ids(body.get("input"))
     if body.get("input") in ("", []) and not has_other_source:

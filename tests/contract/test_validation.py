@@ -190,3 +190,25 @@ def test_max_output_tokens_has_an_upper_bound_so_1e30_is_not_an_integer() -> Non
         f"{MAX_OUTPUT_TOKENS}, but got 1e+30 instead."
     )
     check_ranges({"max_output_tokens": MAX_OUTPUT_TOKENS})
+
+
+@pytest.mark.parametrize(
+    ("items", "got"),
+    [
+        ([None, {}], "null"),
+        ([{"role": "user", "content": "hi"}, 7], "an integer"),
+        (["x"], "a string"),
+    ],
+)
+def test_an_input_item_that_is_not_an_object_is_a_400_whatever_else_is_wrong(
+    items: list[Any], got: str
+) -> None:
+    """Seen as a 500 under fuzzing: for ``[None, {}]`` the validator reported only
+    ``input[1].type`` (no evidence, so accepted) and the null reached the model."""
+    index = next(n for n, item in enumerate(items) if not isinstance(item, dict))
+    with pytest.raises(InvalidRequestError) as caught:
+        check_create_request({"model": "gpt-4o-mini", "input": items})
+    assert caught.value.param == f"input[{index}]"
+    assert str(caught.value) == (
+        f"Invalid type for 'input[{index}]': expected an input item, but got {got} instead."
+    )

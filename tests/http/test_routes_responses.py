@@ -463,3 +463,12 @@ def test_random_json_never_gives_a_500(
     assert reply.status_code in (200, 400, 404), reply.text
     failures = app_of(client).state.mock.take_failures()
     assert failures == [], failures
+
+
+@pytest.mark.parametrize("path", ["/v1/responses", "/v1/responses/input_tokens"])
+def test_a_null_input_item_next_to_an_incomplete_one_is_a_400(
+    client: TestClient, path: str
+) -> None:
+    reply = client.post(path, json={"model": "gpt-4o-mini", "input": [None, {}]})
+    assert reply.status_code == 400, reply.text
+    assert reply.json()["error"]["param"] == "input[0]"

@@ -19,7 +19,12 @@ from mockserver.contract.errors import (
 )
 from mockserver.contract.inputs import normalize_input
 from mockserver.contract.models import PROMPT_DEFAULT_MODEL, Model, check_effort, resolve_model
-from mockserver.contract.validation import CONTEXT_SOURCES, check_create_request, check_schema
+from mockserver.contract.validation import (
+    CONTEXT_SOURCES,
+    check_create_request,
+    check_items_are_objects,
+    check_schema,
+)
 from mockserver.http.fault_responses import json_reply, stream_reply
 from mockserver.http.render import RATE_LIMIT_HEADERS, json_response, sse_response
 from mockserver.http.routes.background import retrieve as retrieve_background
@@ -279,6 +284,7 @@ async def input_tokens(request: Request) -> Response:
     state = mock_state(request)
     body = await read_json_object(request)
     check_schema("InputTokenCountParams", body)
+    check_items_are_objects(body.get("input"))
     if body.get("model") is not None:
         resolve_model(body["model"])
     check_exclusive(body)
