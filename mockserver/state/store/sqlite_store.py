@@ -1,21 +1,11 @@
 """SQLite store (``sqlite:///path/state.db``): one file that survives restarts and is shared by
 several worker processes on one machine.
 
-WAL journal (readers never wait for the writer), ``synchronous=NORMAL`` (a committed write
-survives the process being killed; only a power cut may lose the last transactions). Every write,
-read-modify-writes included, is one ``BEGIN IMMEDIATE`` transaction, which takes SQLite's write
-lock first, so two processes appending to one conversation queue up and lose nothing. Records are
-``codec`` blobs, encoded before the transaction starts; each thread has its own connection.
-
-Writers queue on an OS lock (``flock`` on ``<file>-writer``) before ``BEGIN IMMEDIATE``. SQLite
-alone makes a second writer poll: on ``SQLITE_BUSY`` its busy handler sleeps 1, 2, 5, 10 ms...
-(blocking that worker's event loop long after the lock was free), and each retry holds a read
-snapshot that keeps the first writer's automatic checkpoint from finishing. Then the WAL is never
-rewound, grows past the checkpoint threshold, and from there on every commit runs a checkpoint
-with two fsyncs: with two busy workers, commits took several times longer and two workers served
-little more than one (benchmarks/README.md). Waiting in ``flock`` holds no SQLite lock, the kernel
-wakes the next writer as soon as the lock is free, and releases it if its holder dies (kill -9).
-The busy timeout stays for writers that don't take the OS lock (the ``sqlite3`` shell, say).
+WAL journal (readers never wait for the writer), a busy timeout (writers queue instead of failing),
+``synchronous=NORMAL`` (a committed write survives the process being killed; only a power cut may
+lose the last transactions). Every read-modify-write runs in ``BEGIN IMMEDIATE``, which takes the
+write lock first, so two processes appending to one conversation queue up and lose nothing.
+Records are ``codec`` blobs; each thread has its own connection.
 """
 
 from __future__ import annotations
@@ -26,12 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
-
-try:
-    import fcntl
-except ImportError:  # Windows: no flock; writers queue on SQLite's busy handler alone
-    fcntl = None  # type: ignore[assignment]
+from typing import Any
 
 from mockserver.state.store.base import Retention, StoredConversation, StoredResponse
 from mockserver.state.store.codec import (
@@ -44,11 +29,6 @@ from mockserver.state.store.codec import (
 )
 
 BUSY_TIMEOUT_MS = 30_000
-# A checkpoint (copying the WAL's pages into the file, two fsyncs) runs in the writer's turn once
-# the WAL holds this many pages. SQLite's default, 1,000 (4 MB), checkpointed every ~250 creates;
-# 4,000 (16 MB) coalesces more rewrites of the same pages and fsyncs a quarter as often: commits
-# took about 40 % less time in all (benchmarks/README.md).
-WAL_AUTOCHECKPOINT_PAGES = 4_000
 SWEEP_SECONDS = 60.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -68,10 +48,8 @@ class SqliteStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.retention = retention or Retention()
-        self.writer_lock_path = self.path.with_name(self.path.name + "-writer")
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
-        self._writer_locks: list[BinaryIO] = []
         self._connections_lock = threading.Lock()
         self._next_sweep = 0.0
         self._connection().executescript(SCHEMA)
@@ -86,39 +64,21 @@ class SqliteStore:
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
-            connection.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
             self._local.connection = connection
             with self._connections_lock:
                 self._connections.append(connection)
         return connection
 
-    def _writer_lock(self) -> BinaryIO | None:
-        # flock excludes per open file, so each thread opens its own, like its connection.
-        lock = getattr(self._local, "writer_lock", None)
-        if lock is None and fcntl is not None:
-            lock = open(self.writer_lock_path, "ab")  # noqa: SIM115 (closed by close())
-            self._local.writer_lock = lock
-            with self._connections_lock:
-                self._writer_locks.append(lock)
-        return lock
-
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         db = self._connection()
-        lock = self._writer_lock()
-        if lock is not None:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")  # and, past wal_autocheckpoint pages, the checkpoint: still alone
-        finally:
-            if lock is not None:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     # Responses.
 
@@ -268,7 +228,7 @@ class SqliteStore:
             return stored
 
     def append_items(self, conversation_id: str, items: list[dict[str, Any]]) -> bool:
-        records = [encode_item(item) for item in items]
+        records = [encode_item(item) for item in items]  # before taking the write lock
         with self._write() as db:
             if not db.execute(
                 "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)
@@ -323,7 +283,4 @@ class SqliteStore:
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
-            for lock in self._writer_locks:
-                lock.close()
-            self._writer_locks.clear()
         self._local = threading.local()
