@@ -7,7 +7,7 @@ one contract test suite (``tests/state/test_store_contract.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -43,6 +43,13 @@ class StoredResponse:
     def id(self) -> str:
         return self.response["id"]
 
+    def held_items(self) -> Iterator[dict[str, Any]]:
+        """Every item this record holds, where ``Store.find_item`` looks: its input items, its
+        output, then its context (which may repeat them)."""
+        yield from self.input_items
+        yield from self.response.get("output") or []
+        yield from self.context
+
 
 @dataclass
 class StoredConversation:
@@ -62,6 +69,23 @@ class StoredConversation:
     @property
     def id(self) -> str:
         return self.conversation["id"]
+
+
+def item_ids(items: Iterable[Any]) -> list[str]:
+    """The ids of ``items`` that have one, each once, in order: what the item index keys."""
+    return list(dict.fromkeys(i["id"] for i in items if isinstance(i, dict) and _has_id(i)))
+
+
+def item_with_id(items: Iterable[Any], item_id: str) -> dict[str, Any] | None:
+    """The first of ``items`` with this id (None when none has it)."""
+    for item in items:
+        if isinstance(item, dict) and item.get("id") == item_id:
+            return item
+    return None
+
+
+def _has_id(item: dict[str, Any]) -> bool:
+    return isinstance(item.get("id"), str)
 
 
 # What the real API documents: stored responses are kept 30 days; a background response can be
@@ -134,6 +158,20 @@ class Store(Protocol):
 
     def totals(self) -> StoreTotals:
         """Live counts, kept as records come and go (not counted by reading them all)."""
+        ...
+
+    # Lookups by what records hold, through indexes each backend keeps as it stores a record:
+    # O(the records found), whatever the store's size. An index entry whose record has since
+    # been deleted, evicted, expired or rewritten without it is stale; it is checked against the
+    # record (and dropped) when met, so it never yields anything.
+
+    def find_item(self, item_id: str) -> dict[str, Any] | None:
+        """The item with this id as a live stored response holds it (``held_items``), else as a
+        conversation does; None when no live record holds one (item references' lookup)."""
+        ...
+
+    def continuations_of(self, response_id: str) -> list[str]:
+        """Ids of the live responses whose ``context_base`` is ``response_id``."""
         ...
 
     # Conversations. Every method is atomic; readers get copies they may keep.
