@@ -72,3 +72,55 @@ def test_the_views_read_by_index_not_by_scanning(tmp_path: Path) -> None:
         assert plan.startswith("SEARCH") and "PRIMARY KEY (rowid<?)" in plan
     assert "INDEX responses_background (background=?)" in jobs
     assert "INDEX responses_expiry (expires_at<?)" in expired
+
+
+def test_a_file_from_before_the_item_index_is_indexed_once(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    chained = StoredResponse(
+        {"id": "resp_2", "output": [{"id": "msg_out", "type": "message"}]},
+        [{"id": "msg_in", "type": "message"}],
+        context_base="resp_1",
+    )
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA)
+        db.execute("INSERT INTO responses VALUES ('resp_2', ?, 4e9)", (encode_response(chained),))
+        db.execute(
+            "CREATE TABLE conversation_items (conversation_id TEXT NOT NULL, position INTEGER "
+            "NOT NULL, item BLOB NOT NULL, PRIMARY KEY (conversation_id, position))"
+        )
+        db.execute("INSERT INTO conversations VALUES ('conv_1', ?)", (b"j{}",))
+        db.execute("INSERT INTO conversation_items VALUES ('conv_1', 0, ?)", (b'{"id":"m_c"}',))
+    store = SqliteStore(path)
+    try:
+        assert store.find_item("msg_in") == {"id": "msg_in", "type": "message"}
+        assert store.find_item("msg_out") == {"id": "msg_out", "type": "message"}
+        assert store.find_item("m_c") == {"id": "m_c"}
+        assert store.continuations_of("resp_1") == ["resp_2"]
+        store.delete_response("resp_2")
+        reopened = SqliteStore(path)  # not indexed again: the rows went with the response
+        assert reopened.find_item("msg_in") is None and reopened.continuations_of("resp_1") == []
+        reopened.close()
+    finally:
+        store.close()
+
+
+def test_lookups_read_by_index_not_by_scanning(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "state.db")
+    db = store._connection()
+    ran: list[str] = []
+    db.set_trace_callback(ran.append)
+    store.find_item("msg_1")
+    store.continuations_of("resp_1")
+    db.set_trace_callback(None)
+    plans = [
+        " / ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        for sql in ran
+        if sql.startswith("SELECT")
+    ]
+    store.close()
+    assert len(plans) == 3, plans
+    responses, conversation_items, continuations = plans
+    assert "SEARCH i USING PRIMARY KEY (item_id=?)" in responses
+    assert "INDEX conversation_items_by_id (<expr>=?)" in conversation_items
+    assert "SEARCH c USING PRIMARY KEY (base_id=?)" in continuations
+    assert not any(plan.startswith("SCAN") or " SCAN " in plan for plan in plans), plans

@@ -7,6 +7,8 @@ lose the last transactions). Every read-modify-write runs in ``BEGIN IMMEDIATE``
 write lock first, so two processes appending to one conversation queue up and lose nothing.
 Records are ``codec`` blobs; each thread has its own connection. The inspector's views read the
 newest rows by ``rowid`` and counts kept by triggers (``VIEWS_SCHEMA``): O(limit), not O(rows).
+Item references and deletes read indexes (``INDEX_SCHEMA``): rows written with the response in
+its transaction, an index on the conversation items' ids.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from mockserver.state.store.base import (
     StoredConversation,
     StoredResponse,
     StoreTotals,
+    item_ids,
+    item_with_id,
 )
 from mockserver.state.store.codec import (
     decode_conversation,
@@ -76,11 +80,43 @@ CREATE TRIGGER IF NOT EXISTS conversations_removed AFTER DELETE ON conversations
     UPDATE tallies SET n = n - 1 WHERE name = 'conversations';
 END;
 """
+# The item index and the continuation index (``find_item``, ``continuations_of``): for a
+# response, rows written in its transaction (``_index_response``; a record is an opaque blob),
+# removed with it by a trigger (a rewrite only adds rows: those it no longer holds are passed over
+# on reading); for a conversation item, an index on the id inside the item's JSON, so every write
+# of ``conversation_items`` keeps it (``codec.encode_item`` is plain JSON).
+CONVERSATION_ITEM_ID = "json_extract(CAST(item AS TEXT), '$.id')"
+INDEX_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS response_items (
+    item_id TEXT NOT NULL, response_id TEXT NOT NULL, PRIMARY KEY (item_id, response_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS response_items_owner ON response_items (response_id);
+CREATE TABLE IF NOT EXISTS continuations (
+    base_id TEXT NOT NULL, response_id TEXT NOT NULL, PRIMARY KEY (base_id, response_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS continuations_owner ON continuations (response_id);
+CREATE TRIGGER IF NOT EXISTS responses_unindexed AFTER DELETE ON responses BEGIN
+    DELETE FROM response_items WHERE response_id = old.id;
+    DELETE FROM continuations WHERE response_id = old.id OR base_id = old.id;
+END;
+CREATE INDEX IF NOT EXISTS conversation_items_by_id ON conversation_items ({CONVERSATION_ITEM_ID});
+"""
 # Rewrites keep the row (and so its place in the newest-first views and the triggers' counts).
 _UPSERT_RESPONSE = (
     "INSERT INTO responses VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
     "record = excluded.record, expires_at = excluded.expires_at, background = excluded.background"
 )
+
+
+def _statements(script: str) -> list[str]:
+    """A schema script's statements (``executescript`` would commit the open transaction)."""
+    statements, pending = [], ""
+    for line in script.strip().splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    return statements
 
 
 class SqliteStore:
@@ -109,6 +145,19 @@ class SqliteStore:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        self._create_indexes(db)
+
+    def _create_indexes(self, db: sqlite3.Connection) -> None:
+        """``INDEX_SCHEMA``; a file made before it gets its responses indexed once."""
+        with self._write():
+            indexed = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'response_items'"
+            ).fetchone()
+            for statement in _statements(INDEX_SCHEMA):
+                db.execute(statement)
+            if not indexed:
+                for (record,) in db.execute("SELECT record FROM responses").fetchall():
+                    self._index_response(db, decode_response(record))
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -154,6 +203,19 @@ class SqliteStore:
                 _UPSERT_RESPONSE,
                 (stored.id, record, now + self.retention.seconds(stored), stored.job is not None),
             )
+            self._index_response(db, stored)
+
+    @staticmethod
+    def _index_response(db: sqlite3.Connection, stored: StoredResponse) -> None:
+        db.executemany(
+            "INSERT OR IGNORE INTO response_items VALUES (?, ?)",
+            [(item_id, stored.id) for item_id in item_ids(stored.held_items())],
+        )
+        if stored.context_base is not None:
+            db.execute(
+                "INSERT OR IGNORE INTO continuations VALUES (?, ?)",
+                (stored.context_base, stored.id),
+            )
 
     def add_response(self, stored: StoredResponse) -> bool:
         record = encode_response(stored)
@@ -164,7 +226,10 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO responses VALUES (?, ?, ?, ?)",
                 (stored.id, record, now + self.retention.seconds(stored), stored.job is not None),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return False
+            self._index_response(db, stored)
+            return True
 
     def get_response(self, response_id: str) -> StoredResponse | None:
         row = self._connection().execute(
@@ -242,7 +307,41 @@ class SqliteStore:
                 "UPDATE responses SET record = ?, background = ? WHERE id = ?",
                 (encode_response(updated), updated.job is not None, response_id),
             )
+            self._index_response(db, updated)
             return updated
+
+    def find_item(self, item_id: str) -> dict[str, Any] | None:
+        db = self._connection()
+        db.execute("BEGIN")  # one snapshot
+        try:
+            rows = db.execute(
+                "SELECT r.record FROM response_items i JOIN responses r ON r.id = i.response_id "
+                "WHERE i.item_id = ? AND r.expires_at > ? ORDER BY r.rowid",
+                (item_id, time.time()),
+            )
+            for (record,) in rows:
+                found = item_with_id(decode_response(record).held_items(), item_id)
+                if found is not None:
+                    return found
+            row = db.execute(
+                f"SELECT item FROM conversation_items WHERE {CONVERSATION_ITEM_ID} = ? LIMIT 1",
+                (item_id,),
+            ).fetchone()
+            return decode_item(row[0]) if row is not None else None
+        finally:
+            db.execute("COMMIT")
+
+    def continuations_of(self, response_id: str) -> list[str]:
+        rows = self._connection().execute(
+            "SELECT r.id, r.record FROM continuations c JOIN responses r ON r.id = c.response_id "
+            "WHERE c.base_id = ? AND r.expires_at > ? ORDER BY r.rowid",
+            (response_id, time.time()),
+        ).fetchall()
+        return [
+            found_id
+            for found_id, record in rows
+            if decode_response(record).context_base == response_id
+        ]
 
     # Conversations: the object (and pending jobs) in one row, each item in its own, so an append
     # is an INSERT, not a rewrite of the whole list.
