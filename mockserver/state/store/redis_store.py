@@ -14,6 +14,10 @@ services can share one Redis):
 ``{prefix}:index:conversations``  sorted set: conversation ids by the order first stored
 ``{prefix}:index:expiry``       sorted set: response ids by when their key expires (ms)
 ``{prefix}:index:seq``          the counter that numbers that order
+``{prefix}:item:{item_id}``     set: the records holding that item (``r:{response id}``,
+                                ``c:{conversation id}``); lives as long as the longest-lived
+``{prefix}:continuations:{id}`` set: the responses whose ``context_base`` is ``id``; expires
+                                with the last of them
 ==============================  ===========================================================
 
 The indexes make the inspector's views (``newest_*``, ``totals``) O(limit) instead of a SCAN of
@@ -21,6 +25,11 @@ every key. They change with the records in one step (Lua scripts, transactions).
 expires by itself (``PXAT``, the same instant as its ``index:expiry`` score), so its members are
 dropped by score: a few on every write and all that are due before a view is read; members whose
 key vanished otherwise (evicted under ``maxmemory``) are dropped when a view meets them.
+
+The item and continuation sets (``find_item``, ``continuations_of``: O(the records found), not a
+SCAN) are written by the same script or transaction as their record, and expire with the
+longest-lived record they name (``hold``); a member whose record is gone (deleted, evicted) is
+dropped when a lookup meets it, one whose record was rewritten without the item is passed over.
 
 Atomicity: appends and seeding are Lua scripts (one step on the server); a read-modify-write
 (``update_response``, e.g. a cancel, and ``update_conversation``) is an optimistic transaction
@@ -42,6 +51,8 @@ from mockserver.state.store.base import (
     StoredConversation,
     StoredResponse,
     StoreTotals,
+    item_ids,
+    item_with_id,
 )
 from mockserver.state.store.codec import (
     decode_conversation,
@@ -54,26 +65,68 @@ from mockserver.state.store.codec import (
 
 DEFAULT_PREFIX = "mockserver"
 SCAN_BATCH = 500
-_APPEND = """
+# Add a member to an index set (``{prefix}:item:*``, ``{prefix}:continuations:*``), which then
+# lives as long as the longest-lived record it names: ``at`` is when the member's record expires
+# (ms since the epoch, as a string), '' for never (a conversation).
+_HOLD_BODY = """
+local function hold(key, member, at)
+    redis.call('SADD', key, member)
+    if at == '' then
+        redis.call('PERSIST', key)
+        return
+    end
+    local expires = redis.call('PEXPIRETIME', key)
+    if expires == -1 and redis.call('SCARD', key) > 1 then return end  -- a conversation's
+    if expires < tonumber(at) then redis.call('PEXPIREAT', key, at) end
+end
+-- A response's item keys are KEYS[first .. first + n - 1], then its continuation key if any.
+local function index_response(first, id, n, at)
+    for i = first, first + n - 1 do hold(KEYS[i], 'r:' .. id, at) end
+    if #KEYS >= first + n then hold(KEYS[first + n], id, at) end
+end
+"""
+# KEYS: head, items, each appended item's index key; ARGV: index member, the items.
+_APPEND = _HOLD_BODY + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('RPUSH', KEYS[2], unpack(ARGV))
+redis.call('RPUSH', KEYS[2], unpack(ARGV, 2))
+for i = 3, #KEYS do hold(KEYS[i], ARGV[1], '') end
 return 1
 """
-# KEYS: head, items, index:conversations, index:seq; ARGV: head record, id, items...
-_ADD_CONVERSATION = """
+# After a rewrite (in its transaction). KEYS: response, item keys, continuation key if any;
+# ARGV: id, how many item keys. The sets live as long as the record (PEXPIRETIME).
+_INDEX_RESPONSE = _HOLD_BODY + """
+local at = redis.call('PEXPIRETIME', KEYS[1])
+if at == -2 then return 0 end
+index_response(2, ARGV[1], tonumber(ARGV[2]), at == -1 and '' or string.format('%d', at))
+return 1
+"""
+# Drop members whose record is (still) gone. KEYS: the set, then each member's record key;
+# ARGV: the members, in the same order.
+_RELEASE = """
+for i, member in ipairs(ARGV) do
+    if redis.call('EXISTS', KEYS[1 + i]) == 0 then redis.call('SREM', KEYS[1], member) end
+end
+return 1
+"""
+# KEYS: head, items, index:conversations, index:seq, the items' index keys; ARGV: head record,
+# id, items...
+_ADD_CONVERSATION = _HOLD_BODY + """
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
 redis.call('DEL', KEYS[2])
 for i = 3, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
 if not redis.call('ZSCORE', KEYS[3], ARGV[2]) then
     redis.call('ZADD', KEYS[3], redis.call('INCR', KEYS[4]), ARGV[2])
 end
+for i = 5, #KEYS do hold(KEYS[i], 'c:' .. ARGV[2], '') end
 return 1
 """
-# KEYS: index:conversations, index:seq; ARGV: id. A new member goes last; one there stays put.
-_INDEX_CONVERSATION = """
+# KEYS: index:conversations, index:seq, the items' index keys; ARGV: id. A new member goes last;
+# one there stays put.
+_INDEX_CONVERSATION = _HOLD_BODY + """
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
     redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[2]), ARGV[1])
 end
+for i = 3, #KEYS do hold(KEYS[i], 'c:' .. ARGV[1], '') end
 return 1
 """
 # Drop index members whose response key has expired (by the server's clock: the key's PXAT is
@@ -111,8 +164,9 @@ return 1
 # KEYS: index:responses, index:background, index:expiry; ARGV: most.
 _PRUNE = _PRUNE_BODY + "return prune(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]))\n"
 # Store a response and index it. KEYS: response, index:responses, index:background,
-# index:expiry, index:seq; ARGV: id, record, ttl ms, "1" if a background job, "1" for NX (seeding).
-_PUT_RESPONSE = _PRUNE_BODY + """
+# index:expiry, index:seq, its item keys, its continuation key if any; ARGV: id, record, ttl ms,
+# "1" if a background job, "1" for NX (seeding), how many item keys.
+_PUT_RESPONSE = _PRUNE_BODY + _HOLD_BODY + """
 prune(KEYS[2], KEYS[3], KEYS[4], 100)
 local t = redis.call('TIME')
 local expires = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[3])
@@ -133,6 +187,7 @@ if ARGV[4] == '1' then
 else
     redis.call('ZREM', KEYS[3], ARGV[1])
 end
+index_response(6, ARGV[1], tonumber(ARGV[6]), at)
 return 1
 """
 
@@ -169,6 +224,8 @@ class RedisStore:
         self._prune = self.client.register_script(_PRUNE)
         self._forget = self.client.register_script(_FORGET)
         self._put_response = self.client.register_script(_PUT_RESPONSE)
+        self._index_response = self.client.register_script(_INDEX_RESPONSE)
+        self._release = self.client.register_script(_RELEASE)
 
     def _index(self, name: str) -> str:
         return f"{self.prefix}:index:{name}"
@@ -179,6 +236,21 @@ class RedisStore:
 
     def _response_key(self, response_id: str) -> str:
         return f"{self.prefix}:response:{response_id}"
+
+    def _item_key(self, item_id: str) -> str:
+        return f"{self.prefix}:item:{item_id}"
+
+    def _continuations_key(self, response_id: str) -> str:
+        return f"{self.prefix}:continuations:{response_id}"
+
+    def _index_keys(self, stored: StoredResponse) -> tuple[list[str], int]:
+        """Its item keys then its continuation key if any (``index_response``), and how many
+        item keys."""
+        keys = [self._item_key(item_id) for item_id in item_ids(stored.held_items())]
+        count = len(keys)
+        if stored.context_base is not None:
+            keys.append(self._continuations_key(stored.context_base))
+        return keys, count
 
     def _conversation_keys(self, conversation_id: str) -> tuple[str, str]:
         return (
@@ -192,13 +264,20 @@ class RedisStore:
     # Responses.
 
     def _store_response(self, stored: StoredResponse, only_new: bool) -> bool:
-        keys = [self._response_key(stored.id), *self._response_indexes, self._index("seq")]
+        index_keys, items = self._index_keys(stored)
+        keys = [
+            self._response_key(stored.id),
+            *self._response_indexes,
+            self._index("seq"),
+            *index_keys,
+        ]
         args = [
             stored.id,
             encode_response(stored),
             self._ttl_ms(stored),
             "1" if stored.job is not None else "0",
             "1" if only_new else "0",
+            items,
         ]
         return bool(self._put_response(keys=keys, args=args))
 
@@ -217,6 +296,7 @@ class RedisStore:
             pipe.delete(self._response_key(response_id))
             for index in self._response_indexes:
                 pipe.zrem(index, response_id)
+            pipe.delete(self._continuations_key(response_id))  # handed on (or none were)
             deleted = pipe.execute()[0]
         return deleted == 1
 
@@ -297,11 +377,65 @@ class RedisStore:
             if blob is None:
                 return None
             updated = change(decode_response(blob))
+            index_keys, items = self._index_keys(updated)
             pipe.multi()
             pipe.set(key, encode_response(updated), keepttl=True)
+            self._index_response(keys=[key, *index_keys], args=[response_id, items], client=pipe)
             return updated
 
         return self.client.transaction(attempt, key, value_from_callable=True)
+
+    def _members(self, key: str) -> list[str]:
+        return sorted(member.decode() for member in self.client.smembers(key))
+
+    def _release_gone(self, key: str, members: list[str], record_keys: list[str]) -> None:
+        if members:
+            self._release(keys=[key, *record_keys], args=members)
+
+    def find_item(self, item_id: str) -> dict[str, Any] | None:
+        key = self._item_key(item_id)
+        members = self._members(key)
+        responses = [m[2:] for m in members if m.startswith("r:")]
+        conversations = [m[2:] for m in members if m.startswith("c:")]
+        found = None
+        gone: list[str] = []
+        record_keys: list[str] = []
+        if responses:
+            response_keys = [self._response_key(i) for i in responses]
+            for response_id, record_key, blob in zip(
+                responses, response_keys, self.client.mget(response_keys), strict=True
+            ):
+                if blob is None:
+                    gone.append(f"r:{response_id}")
+                    record_keys.append(record_key)
+                elif (
+                    found := item_with_id(decode_response(blob).held_items(), item_id)
+                ) is not None:
+                    break
+        for conversation_id in conversations if found is None else []:
+            stored = self.get_conversation(conversation_id)
+            if stored is None:
+                gone.append(f"c:{conversation_id}")
+                record_keys.append(self._conversation_keys(conversation_id)[0])
+            elif (found := item_with_id(stored.items, item_id)) is not None:
+                break
+        self._release_gone(key, gone, record_keys)
+        return found
+
+    def continuations_of(self, response_id: str) -> list[str]:
+        key = self._continuations_key(response_id)
+        members = self._members(key)
+        if not members:
+            return []
+        record_keys = [self._response_key(m) for m in members]
+        found, gone = [], []
+        for member, blob in zip(members, self.client.mget(record_keys), strict=True):
+            if blob is None:
+                gone.append(member)
+            elif decode_response(blob).context_base == response_id:
+                found.append(member)
+        self._release_gone(key, gone, [self._response_key(m) for m in gone])
+        return found
 
     # Conversations.
 
@@ -309,12 +443,16 @@ class RedisStore:
         head_key, items_key = self._conversation_keys(stored.id)
         with self.client.pipeline(transaction=True) as pipe:
             self._queue_write(pipe, head_key, items_key, stored)
-            self._index_conversation(
-                keys=[self._index("conversations"), self._index("seq")],
-                args=[stored.id],
-                client=pipe,
-            )
+            self._queue_index_conversation(pipe, stored)
             pipe.execute()
+
+    def _queue_index_conversation(self, pipe: Any, stored: StoredConversation) -> None:
+        item_keys = [self._item_key(item_id) for item_id in item_ids(stored.items)]
+        self._index_conversation(
+            keys=[self._index("conversations"), self._index("seq"), *item_keys],
+            args=[stored.id],
+            client=pipe,
+        )
 
     @staticmethod
     def _queue_write(pipe: Any, head_key: str, items_key: str, stored: StoredConversation) -> None:
@@ -335,6 +473,7 @@ class RedisStore:
             *self._conversation_keys(stored.id),
             self._index("conversations"),
             self._index("seq"),
+            *[self._item_key(item_id) for item_id in item_ids(stored.items)],
         ]
         return bool(self._add_conversation(keys=keys, args=args))
 
@@ -373,9 +512,14 @@ class RedisStore:
 
     def delete_conversation(self, conversation_id: str) -> bool:
         head_key, items_key = self._conversation_keys(conversation_id)
+        # Its items leave the item index too (one appended meanwhile stays, and is dropped
+        # when a lookup meets it).
+        held = item_ids(decode_item(item) for item in self.client.lrange(items_key, 0, -1))
         with self.client.pipeline(transaction=True) as pipe:
             pipe.delete(head_key).delete(items_key)
             pipe.zrem(self._index("conversations"), conversation_id)
+            for item_id in held:
+                pipe.srem(self._item_key(item_id), f"c:{conversation_id}")
             deleted = pipe.execute()[0]
         return deleted == 1
 
@@ -388,9 +532,15 @@ class RedisStore:
             stored = self._assemble(pipe.get(head_key), pipe.lrange(items_key, 0, -1))
             if stored is None:
                 return None
+            held = item_ids(stored.items)
             change(stored)
+            kept = set(item_ids(stored.items))
             pipe.multi()
             self._queue_write(pipe, head_key, items_key, stored)
+            self._queue_index_conversation(pipe, stored)
+            for item_id in held:
+                if item_id not in kept:
+                    pipe.srem(self._item_key(item_id), f"c:{conversation_id}")
             return stored
 
         return self.client.transaction(attempt, head_key, items_key, value_from_callable=True)
@@ -399,8 +549,9 @@ class RedisStore:
         head_key, items_key = self._conversation_keys(conversation_id)
         if not items:
             return bool(self.client.exists(head_key))
-        args = [encode_item(item) for item in items]
-        return bool(self._append(keys=[head_key, items_key], args=args))
+        args = [f"c:{conversation_id}", *[encode_item(item) for item in items]]
+        item_keys = [self._item_key(item_id) for item_id in item_ids(items)]
+        return bool(self._append(keys=[head_key, items_key, *item_keys], args=args))
 
     # Counters and named values.
 
