@@ -83,6 +83,9 @@ def test_a_file_from_before_the_item_index_is_indexed_once(tmp_path: Path) -> No
     )
     with sqlite3.connect(path) as db:
         db.executescript(OLD_SCHEMA)
+        db.execute(
+            "INSERT INTO responses VALUES ('resp_1', ?, 4e9)", (encode_response(response(1)),)
+        )
         db.execute("INSERT INTO responses VALUES ('resp_2', ?, 4e9)", (encode_response(chained),))
         db.execute(
             "CREATE TABLE conversation_items (conversation_id TEXT NOT NULL, position INTEGER "
@@ -120,7 +123,7 @@ def test_lookups_read_by_index_not_by_scanning(tmp_path: Path) -> None:
     store.close()
     assert len(plans) == 3, plans
     responses, conversation_items, continuations = plans
-    assert "SEARCH i USING PRIMARY KEY (item_id=?)" in responses
+    assert "SEARCH i USING PRIMARY KEY (item_key=?)" in responses
     assert "INDEX conversation_items_by_id (<expr>=?)" in conversation_items
-    assert "SEARCH c USING PRIMARY KEY (base_id=?)" in continuations
+    assert "SEARCH c USING PRIMARY KEY (base_rowid=?)" in continuations
     assert not any(plan.startswith("SCAN") or " SCAN " in plan for plan in plans), plans

@@ -72,8 +72,9 @@ class StoredConversation:
 
 
 def item_ids(items: Iterable[Any]) -> list[str]:
-    """The ids of ``items`` that have one, each once, in order: what the item index keys."""
-    return list(dict.fromkeys(i["id"] for i in items if isinstance(i, dict) and _has_id(i)))
+    """The ids of ``items`` that have one, in order (repeats too: every index ignores them):
+    what the item index keys."""
+    return [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)]
 
 
 def item_with_id(items: Iterable[Any], item_id: str) -> dict[str, Any] | None:
@@ -82,10 +83,6 @@ def item_with_id(items: Iterable[Any], item_id: str) -> dict[str, Any] | None:
         if isinstance(item, dict) and item.get("id") == item_id:
             return item
     return None
-
-
-def _has_id(item: dict[str, Any]) -> bool:
-    return isinstance(item.get("id"), str)
 
 
 # What the real API documents: stored responses are kept 30 days; a background response can be
@@ -171,7 +168,8 @@ class Store(Protocol):
         ...
 
     def continuations_of(self, response_id: str) -> list[str]:
-        """Ids of the live responses whose ``context_base`` is ``response_id``."""
+        """Ids of the live responses whose ``context_base`` is ``response_id``, a stored response
+        (one stored while its base was not stored may be left out: nothing to hand on to it)."""
         ...
 
     # Conversations. Every method is atomic; readers get copies they may keep.
