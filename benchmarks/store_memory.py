@@ -3,8 +3,10 @@ per stored non-streamed response, over 50,000 of them (issue #14's budget: <= 2 
 including what resuming its stream needs; the events are regenerated, deterministically).
 
 ``--distinct N`` real creates go through the app (``POST /v1/responses``, varied inputs); then
-their stored records are copied under fresh ids until the store holds ``--responses`` of them, as
-a busy server's would be. RSS is read from /proc before and after (with the garbage collected);
+their stored records are copied under fresh response and item ids until the store holds
+``--responses`` of them, as a busy server's would be (every item id distinct, so the store's item
+index holds one entry per item, as it would). RSS is read from /proc before and after (with the
+garbage collected);
 ``bytes_used`` is what the store's own byte bound counts.
 
     .venv/bin/python benchmarks/store_memory.py [--responses 50000] [--distinct 500]
@@ -48,6 +50,11 @@ def rss_bytes() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def fresh_id(item: dict) -> dict:
+    prefix = item["id"].split("_", 1)[0]
+    return {**item, "id": f"{prefix}_{secrets.token_hex(25)}"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=50_000)
@@ -69,7 +76,14 @@ def main() -> int:
     for n in range(args.responses):
         original = originals[n % len(originals)]
         new_id = "resp_" + secrets.token_hex(25)
-        store.put_response(replace(original, response={**original.response, "id": new_id}))
+        output = [fresh_id(item) for item in original.response["output"]]
+        store.put_response(
+            replace(
+                original,
+                response={**original.response, "id": new_id, "output": output},
+                input_items=[fresh_id(item) for item in original.input_items],
+            )
+        )
     gc.collect()
     after = rss_bytes()
     summary = {

@@ -144,29 +144,39 @@ def check_continuation(params: dict[str, Any], prior: Sequence[Any]) -> None:
         check_turn_context(params, prior)
 
 
+def conversation_of(stored: StoredResponse) -> str | None:
+    """The conversation a stored response's turn was in (None when it was in none)."""
+    conversation = stored.response.get("conversation")
+    if isinstance(conversation, dict) and isinstance(conversation.get("id"), str):
+        return conversation["id"]
+    return stored.conversation_id
+
+
 def hand_on_items(store: Store, response_id: str) -> None:
     """Before ``response_id`` is deleted: responses that continue it get its items, so their
-    chains stay whole, and a conversation whose last turn it was stops pointing at it
-    (O(stored responses); deletes are rare, creates are not)."""
+    chains stay whole, and a conversation whose last turn it was stops pointing at it. O(the
+    responses continuing it): they come from the store's index (``Store.continuations_of``),
+    and only the response's own conversation can point at it (``last_response`` is set only by
+    a turn in that conversation, to that turn's response)."""
     deleted = store.get_response(response_id)
     if deleted is None:
         return
-    for conversation in store.list_conversations():
-        if conversation.last_response == response_id:
+    conversation_id = conversation_of(deleted)
+    if conversation_id is not None:
 
-            def forget(stored: StoredConversation) -> None:
-                if stored.last_response == response_id:
-                    stored.last_response = None
+        def forget(stored: StoredConversation) -> None:
+            if stored.last_response == response_id:
+                stored.last_response = None
 
-            store.update_conversation(conversation.id, forget)
-    for stored in store.list_responses():
-        if stored.context_base != response_id:
-            continue
+        store.update_conversation(conversation_id, forget)
+    for continuing in store.continuations_of(response_id):
 
         def merge(current: StoredResponse, deleted: StoredResponse = deleted) -> StoredResponse:
+            if current.context_base != response_id:  # handed on meanwhile
+                return current
             current.context = [*own_items(deleted), *own_items(current)]
             current.context_base = deleted.context_base
             current.context_derived = False
             return current
 
-        store.update_response(stored.id, merge)
+        store.update_response(continuing, merge)

@@ -4,14 +4,15 @@ The real API reads a referenced item from what it stored (``@ai-sdk/openai`` sen
 back as references when ``store`` is on: shared/wire-2026, braintrust-sdk-javascript ``ai-sdk-*``
 cassettes, answered 200). A reference to nothing stored gets the real 404,
 ``Item with id '…' not found.`` (docs/real-errors.md §9). Lookup order: the context this turn
-continues (previous response chain or conversation), then every stored response's input and
-output items, then every conversation's items. The scan of the whole store runs only for a
-reference that the context does not hold.
+continues (previous response chain or conversation), then the store's item index
+(``Store.find_item``: the stored responses holding an item with that id, their input items,
+output and context, then the conversations holding one). A reference costs O(the records that
+hold the item), whatever the store's size; an unknown id reads nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from mockserver.contract.errors import item_not_found
@@ -30,20 +31,16 @@ def has_references(raw: Any) -> bool:
     return isinstance(raw, list) and any(is_reference(item) for item in raw)
 
 
-def _stored_items(store: Store) -> Iterator[dict[str, Any]]:
-    for stored in store.list_responses():
-        yield from stored.input_items
-        yield from stored.response.get("output") or []
-        yield from stored.context
-    for conversation in store.list_conversations():
-        yield from conversation.items
-
-
 def _find(item_id: str, places: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
     for item in places:
         if isinstance(item, dict) and item.get("id") == item_id and not is_reference(item):
             return item
     return None
+
+
+def _stored(store: Store, item_id: str) -> list[dict[str, Any]]:
+    found = store.find_item(item_id)
+    return [found] if found is not None else []
 
 
 def resolve_references(
@@ -55,7 +52,7 @@ def resolve_references(
         if not is_reference(item):
             resolved.append(item)
             continue
-        found = _find(item["id"], prior) or _find(item["id"], _stored_items(store))
+        found = _find(item["id"], prior) or _find(item["id"], _stored(store, item["id"]))
         if found is None:
             raise item_not_found(item["id"], store=stored)
         resolved.append(dict(found))

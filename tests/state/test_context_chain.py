@@ -5,12 +5,15 @@ gives."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from app_client import make_client
 from starlette.testclient import TestClient
+from store_backends import BACKENDS, ListingRefused, opened, store_url
 
+from mockserver import ManualClock, ServerConfig, create_app
 from mockserver.model.context import TalliedContext, tally_of
 from mockserver.model.tokens import count_context_tokens
 from mockserver.state.context_chain import (
@@ -201,3 +204,57 @@ def test_a_conversation_turn_stores_only_its_own_items(client: TestClient) -> No
     assert kept is not None and kept.context_base is None
     items = client.get(f"/v1/conversations/{conversation}/items?order=asc&limit=100").json()
     assert _same_items(stored_context(store, kept), items["data"])
+
+
+@pytest.fixture(params=BACKENDS)
+def refusing_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClient]:
+    """A client over a store of each backend that fails the test if anything lists it whole."""
+    for store in opened(store_url(request.param, tmp_path, request)):
+        app = create_app(ServerConfig(self_check=True), store=store, clock=ManualClock())
+        with TestClient(app, headers={"authorization": "Bearer sk-test"}) as client:
+            yield client
+        assert app.state.mock.take_failures() == []
+
+
+def test_deleting_in_the_middle_of_a_chain_reads_only_what_continues_it(
+    refusing_client: TestClient,
+) -> None:
+    client = refusing_client
+    made = chain_of(client, 4)
+    branch = create(client, input="A branch", previous_response_id=made[1]["id"])
+    whole = naive_context(client, made)
+    inputs = {r["id"]: client.get(f"/v1/responses/{r['id']}/input_items").json() for r in made}
+    assert client.delete(f"/v1/responses/{made[1]['id']}").status_code == 200
+    store = state_of(client).store
+    assert isinstance(store, ListingRefused)
+    for response in (made[2], branch):  # both continued it: both get its items
+        kept = store.get_response(response["id"])
+        assert kept is not None and kept.context_base == made[0]["id"]
+    last = store.get_response(made[-1]["id"])
+    assert last is not None and _same_items(stored_context(store, last), whole)
+    for response in (made[0], *made[2:]):
+        page = client.get(f"/v1/responses/{response['id']}/input_items").json()
+        assert page == inputs[response["id"]]
+    after = create(client, input="Still there?", previous_response_id=made[-1]["id"])
+    assert after["usage"]["input_tokens"] > made[-1]["usage"]["input_tokens"]
+
+
+def test_deleting_a_conversation_turn_unanchors_only_its_conversation(
+    refusing_client: TestClient,
+) -> None:
+    client = refusing_client
+    conversation = client.post("/v1/conversations", json={}).json()["id"]
+    made = [create(client, input=f"Turn {turn}", conversation=conversation) for turn in range(2)]
+    store = state_of(client).store
+    stored = store.get_conversation(conversation)
+    assert stored is not None
+    if stored.last_response is None:
+        pytest.skip("this backend does not keep a conversation's last_response (not anchored)")
+    assert stored.last_response == made[-1]["id"]
+    assert client.delete(f"/v1/responses/{made[-1]['id']}").status_code == 200
+    stored = store.get_conversation(conversation)
+    assert stored is not None and stored.last_response is None
+    again = create(client, input="Still?", conversation=conversation)
+    items = client.get(f"/v1/conversations/{conversation}/items?order=asc&limit=100").json()
+    kept = store.get_response(again["id"])
+    assert kept is not None and _same_items(stored_context(store, kept), items["data"])

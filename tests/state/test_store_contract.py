@@ -492,3 +492,122 @@ def test_a_second_store_on_the_same_url_sees_the_same_state(store_url: str) -> N
         first.clear()
         first.close()
         second.close()
+
+
+# --- the item index and the continuation index (Store.find_item, Store.continuations_of) -------
+
+
+def test_find_item_in_a_response_and_a_conversation(store: Store) -> None:
+    assert store.find_item("msg_1") is None
+    store.put_response(response())
+    assert store.find_item("msg_1") == {"id": "msg_1", "type": "message"}  # an input item
+    assert store.find_item("msg_2") == {"id": "msg_2", "type": "message"}  # an output item
+    store.put_conversation(conversation(items=1))
+    store.append_items("conv_1", [{"id": "appended", "type": "message", "role": "user"}])
+    assert store.find_item("appended") == {"id": "appended", "type": "message", "role": "user"}
+    assert store.find_item("msg_0") == {"id": "msg_0"}
+    assert store.find_item("nowhere") is None and store.find_item("") is None
+
+
+def test_find_item_reads_a_response_context_and_prefers_responses(store: Store) -> None:
+    held = StoredResponse(
+        {"id": "resp_ctx", "output": []}, [], [{"id": "msg_old", "type": "message", "n": 1}]
+    )
+    store.put_response(held)
+    store.put_conversation(
+        StoredConversation({"id": "conv_1"}, [{"id": "msg_old", "type": "message", "n": 2}])
+    )
+    assert store.find_item("msg_old") == {"id": "msg_old", "type": "message", "n": 1}
+    store.delete_response("resp_ctx")  # the conversation still holds it
+    assert store.find_item("msg_old") == {"id": "msg_old", "type": "message", "n": 2}
+    store.delete_conversation("conv_1")
+    assert store.find_item("msg_old") is None
+
+
+def test_an_item_held_by_several_responses_outlives_the_first(store: Store) -> None:
+    store.put_response(response("resp_1"))
+    store.put_response(response("resp_2"))
+    store.delete_response("resp_1")
+    assert store.find_item("msg_2") == {"id": "msg_2", "type": "message"}
+    store.delete_response("resp_2")
+    assert store.find_item("msg_2") is None
+    store.put_response(response("resp_1"))  # stored again: found again
+    assert store.find_item("msg_2") == {"id": "msg_2", "type": "message"}
+
+
+def test_find_item_follows_rewrites(store: Store) -> None:
+    store.put_response(response())
+
+    def reanswer(current: StoredResponse) -> StoredResponse:
+        current.response["output"] = [{"id": "msg_new", "type": "message"}]
+        current.context = []
+        return current
+
+    store.update_response("resp_1", reanswer)
+    assert store.find_item("msg_new") == {"id": "msg_new", "type": "message"}
+    assert store.find_item("msg_2") is None  # indexed once, no longer held
+    store.put_conversation(conversation(items=2))
+
+    def drop_first(current: StoredConversation) -> None:
+        current.items = current.items[1:]
+
+    store.update_conversation("conv_1", drop_first)
+    assert store.find_item("msg_0") is None and store.find_item("msg_1") == {
+        "id": "msg_1", "type": "message"
+    }  # fmt: skip
+    store.clear()
+    assert store.find_item("msg_new") is None and store.find_item("msg_1") is None
+
+
+def test_find_item_skips_expired_responses(store_url: str) -> None:
+    store = open_store(store_url, Retention(response_seconds=0.3))
+    try:
+        store.put_response(response())
+        assert store.find_item("msg_2") is not None
+        time.sleep(0.8)
+        assert store.find_item("msg_2") is None
+        assert store.continuations_of("resp_0") == []
+    finally:
+        store.clear()
+        store.close()
+
+
+def test_continuations_of(store: Store) -> None:
+    assert store.continuations_of("resp_1") == []
+    store.put_response(response("resp_1"))
+    store.put_response(replace(response("resp_2"), context_base="resp_1"))
+    store.put_response(replace(response("resp_3"), context_base="resp_1"))
+    store.put_response(replace(response("resp_4"), context_base="resp_2"))
+    assert sorted(store.continuations_of("resp_1")) == ["resp_2", "resp_3"]
+    assert store.continuations_of("resp_2") == ["resp_4"]
+    assert store.continuations_of("resp_4") == []
+    store.delete_response("resp_3")
+    assert store.continuations_of("resp_1") == ["resp_2"]
+    # Handed on: resp_4 now continues resp_1 (as when resp_2 is deleted).
+    store.update_response("resp_4", lambda current: replace(current, context_base="resp_1"))
+    assert sorted(store.continuations_of("resp_1")) == ["resp_2", "resp_4"]
+    assert store.continuations_of("resp_2") == []
+    assert store.add_response(replace(response("resp_5"), context_base="resp_2"))
+    assert store.continuations_of("resp_2") == ["resp_5"]
+
+
+def test_the_indexes_are_shared_by_every_store_on_the_url(store_url: str) -> None:
+    if store_url.startswith("memory"):
+        pytest.skip("memory:// is one process's memory: nothing to share (by design)")
+    first, second = open_store(store_url), open_store(store_url)
+    try:
+        first.put_response(response("resp_1"))
+        first.put_response(replace(response("resp_2"), context_base="resp_1"))
+        first.put_conversation(conversation())
+        first.append_items("conv_1", [{"id": "from_first"}])
+        assert second.find_item("msg_2") == {"id": "msg_2", "type": "message"}
+        assert second.find_item("from_first") == {"id": "from_first"}
+        assert second.continuations_of("resp_1") == ["resp_2"]
+        second.delete_response("resp_2")
+        assert first.continuations_of("resp_1") == []
+        second.delete_response("resp_1")
+        assert first.find_item("msg_2") is None
+    finally:
+        first.clear()
+        first.close()
+        second.close()

@@ -202,3 +202,19 @@ def test_readers_get_items_of_their_own() -> None:
     tail.items[0]["text"] = "changed"
     store.conversation_items("conv_1")[0]["text"] = "changed"
     assert [i["text"] for i in store.conversation_items("conv_1")] == ["x", "x", "x"]
+
+
+def test_evicted_records_leave_the_item_index_and_it_stays_bounded() -> None:
+    from mockserver.state.store.owner_index import COMPACT_SLACK
+
+    store = MemoryStore(max_responses=100)
+    for n in range(20 * COMPACT_SLACK // 2):  # far more than the store keeps, 2 items each
+        store.put_response(dataclasses.replace(response(n), context_base=f"resp_{n - 1}"))
+    last = 20 * COMPACT_SLACK // 2 - 1
+    assert store.find_item("msg_0") is None and store.continuations_of("resp_0") == []
+    assert store.find_item(f"msg_{last}") == {"id": f"msg_{last}"}
+    assert store.continuations_of(f"resp_{last - 1}") == [f"resp_{last}"]
+    live = 100  # one indexed item id and one continuation per kept response
+    for index in (store._response_items, store._continuations):
+        assert len(index) <= 2 * live + COMPACT_SLACK
+

@@ -84,3 +84,39 @@ def test_seeding_an_existing_id_does_not_touch_the_indexes(store: RedisStore) ->
     assert not store.add_response(replace(response(1), job=JOB))
     assert members(store, "responses") == ["resp_1", "resp_2"]
     assert members(store, "background") == []
+
+
+def held(store: RedisStore, key: str) -> set[str]:
+    return {m.decode() for m in store.client.smembers(key)}
+
+
+def test_item_sets_live_as_long_as_their_longest_lived_record(store: RedisStore) -> None:
+    body = {"id": "resp_1", "object": "response", "output": [{"id": "msg_out"}]}
+    store.put_response(StoredResponse(body, [{"id": "msg_in"}], context_base="resp_0"))
+    item_key, continuation_key = store._item_key("msg_out"), store._continuations_key("resp_0")
+    record_expiry = store.client.pexpiretime(store._response_key("resp_1"))
+    assert store.client.pexpiretime(item_key) == record_expiry > 0
+    assert store.client.pexpiretime(continuation_key) == record_expiry
+    assert held(store, continuation_key) == {"resp_1"}
+    store.put_conversation(StoredConversation({"id": "conv_1"}, [{"id": "msg_out"}]))
+    assert held(store, item_key) == {"r:resp_1", "c:conv_1"}
+    assert store.client.pexpiretime(item_key) == -1  # a conversation's: kept while it is
+    store.put_response(replace(response(2), input_items=[{"id": "msg_out"}]))
+    assert store.client.pexpiretime(item_key) == -1
+    store.delete_conversation("conv_1")
+    assert held(store, item_key) == {"r:resp_1", "r:resp_2"}
+
+
+def test_members_whose_record_vanished_are_released_when_met(store: RedisStore) -> None:
+    store.put_response(StoredResponse({"id": "resp_1", "output": [{"id": "msg_1"}]}, []))
+    store.put_response(replace(response(2), context_base="resp_1"))
+    store.client.delete(store._response_key("resp_1"), store._response_key("resp_2"))  # evicted
+    assert store.find_item("msg_1") is None and store.continuations_of("resp_1") == []
+    assert not store.client.exists(store._item_key("msg_1"), store._continuations_key("resp_1"))
+
+
+def test_an_item_removed_from_a_conversation_leaves_its_set(store: RedisStore) -> None:
+    store.put_conversation(StoredConversation({"id": "conv_1"}, [{"id": "a"}, {"id": "b"}]))
+    store.update_conversation("conv_1", lambda c: setattr(c, "items", c.items[1:]))
+    assert not store.client.exists(store._item_key("a"))
+    assert held(store, store._item_key("b")) == {"c:conv_1"}

@@ -129,13 +129,15 @@ def test_a_create_is_one_short_write_transaction(statements: list[str], tmp_path
         assert statements[0] == "BEGIN IMMEDIATE" and statements[-1] == "COMMIT"
         inside = statements[1:-1]  # the record (traced once more per trigger it fires)
         assert inside and inside[0].startswith("INSERT INTO responses ")
-        assert all(s.startswith("INSERT INTO ") for s in inside)
+        # ... and its index rows: all inside this one transaction
+        assert not any(s.startswith(("BEGIN", "COMMIT", "ROLLBACK")) for s in inside)
 
         statements.clear()
         chained = {**HELLO, "previous_response_id": first["id"]}
         client.post("/v1/responses", json=chained).raise_for_status()
         writes = _writes(statements)  # reads need no lock: one write transaction, inserts only
         assert writes[0] == "BEGIN" and writes[-1] == "COMMIT" and set(writes[1:-1]) == {"INSERT"}
+        assert writes.count("BEGIN") == 1
 
 
 HOLD_THE_LOCK = textwrap.dedent(
@@ -179,3 +181,58 @@ def test_a_writer_killed_in_its_transaction_frees_the_others(store: SqliteStore)
     first = store.get_response("resp_1")
     assert first is not None and first.response["output"] == ["before"]
     assert store.get_response("resp_2") is not None
+
+
+def test_a_file_from_before_the_item_index_is_indexed_once(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    chained = StoredResponse(
+        {"id": "resp_2", "output": [{"id": "msg_out", "type": "message"}]},
+        [{"id": "msg_in", "type": "message"}],
+        context_base="resp_1",
+    )
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA)
+        db.execute(
+            "INSERT INTO responses VALUES ('resp_1', ?, 4e9)", (encode_response(response(1)),)
+        )
+        db.execute("INSERT INTO responses VALUES ('resp_2', ?, 4e9)", (encode_response(chained),))
+        db.execute(
+            "CREATE TABLE conversation_items (conversation_id TEXT NOT NULL, position INTEGER "
+            "NOT NULL, item BLOB NOT NULL, PRIMARY KEY (conversation_id, position))"
+        )
+        db.execute("INSERT INTO conversations VALUES ('conv_1', ?)", (b"j{}",))
+        db.execute("INSERT INTO conversation_items VALUES ('conv_1', 0, ?)", (b'{"id":"m_c"}',))
+    store = SqliteStore(path)
+    try:
+        assert store.find_item("msg_in") == {"id": "msg_in", "type": "message"}
+        assert store.find_item("msg_out") == {"id": "msg_out", "type": "message"}
+        assert store.find_item("m_c") == {"id": "m_c"}
+        assert store.continuations_of("resp_1") == ["resp_2"]
+        store.delete_response("resp_2")
+        reopened = SqliteStore(path)  # not indexed again: the rows went with the response
+        assert reopened.find_item("msg_in") is None and reopened.continuations_of("resp_1") == []
+        reopened.close()
+    finally:
+        store.close()
+
+
+def test_lookups_read_by_index_not_by_scanning(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "state.db")
+    db = store._connection()
+    ran: list[str] = []
+    db.set_trace_callback(ran.append)
+    store.find_item("msg_1")
+    store.continuations_of("resp_1")
+    db.set_trace_callback(None)
+    plans = [
+        " / ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        for sql in ran
+        if sql.startswith("SELECT")
+    ]
+    store.close()
+    assert len(plans) == 3, plans
+    responses, conversation_items, continuations = plans
+    assert "SEARCH i USING PRIMARY KEY (item_key=?)" in responses
+    assert "INDEX conversation_items_by_id (<expr>=?)" in conversation_items
+    assert "SEARCH c USING PRIMARY KEY (base_rowid=?)" in continuations
+    assert not any(plan.startswith("SCAN") or " SCAN " in plan for plan in plans), plans

@@ -7,7 +7,7 @@ one contract test suite (``tests/state/test_store_contract.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -42,6 +42,13 @@ class StoredResponse:
     @property
     def id(self) -> str:
         return self.response["id"]
+
+    def held_items(self) -> Iterator[dict[str, Any]]:
+        """Every item this record holds, where ``Store.find_item`` looks: its input items, its
+        output, then its context (which may repeat them)."""
+        yield from self.input_items
+        yield from self.response.get("output") or []
+        yield from self.context
 
 
 @dataclass
@@ -81,6 +88,20 @@ class ConversationTail:
     @property
     def id(self) -> str:
         return self.conversation["id"]
+
+
+def item_ids(items: Iterable[Any]) -> list[str]:
+    """The ids of ``items`` that have one, in order (repeats too: every index ignores them):
+    what the item index keys."""
+    return [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)]
+
+
+def item_with_id(items: Iterable[Any], item_id: str) -> dict[str, Any] | None:
+    """The first of ``items`` with this id (None when none has it)."""
+    for item in items:
+        if isinstance(item, dict) and item.get("id") == item_id:
+            return item
+    return None
 
 
 # What the real API documents: stored responses are kept 30 days; a background response can be
@@ -153,6 +174,21 @@ class Store(Protocol):
 
     def totals(self) -> StoreTotals:
         """Live counts, kept as records come and go (not counted by reading them all)."""
+        ...
+
+    # Lookups by what records hold, through indexes each backend keeps as it stores a record:
+    # O(the records found), whatever the store's size. An index entry whose record has since
+    # been deleted, evicted, expired or rewritten without it is stale; it is checked against the
+    # record (and dropped) when met, so it never yields anything.
+
+    def find_item(self, item_id: str) -> dict[str, Any] | None:
+        """The item with this id as a live stored response holds it (``held_items``), else as a
+        conversation does; None when no live record holds one (item references' lookup)."""
+        ...
+
+    def continuations_of(self, response_id: str) -> list[str]:
+        """Ids of the live responses whose ``context_base`` is ``response_id``, a stored response
+        (one stored while its base was not stored may be left out: nothing to hand on to it)."""
         ...
 
     # Conversations. Every method is atomic; readers get copies they may keep.

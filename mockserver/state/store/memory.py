@@ -15,7 +15,9 @@ Bounds (``memory://?max_responses=N&max_mb=M``): at most ``max_responses`` respo
 conversations each, and ``max_mb`` MiB of records in all; past either, the least recently used
 go. Responses also expire by ``Retention`` (checked on reading, and swept once a minute: a heap
 of expiry times pops only what is due). The inspector's newest-first views walk a second,
-insertion-ordered index from its end, so they cost O(limit), not O(records).
+insertion-ordered index from its end, so they cost O(limit), not O(records). Item references
+and deletes read through ``OwnerIndex``es (item id -> records holding the item, response id ->
+responses continuing it), kept as records are stored and checked against them on reading.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from mockserver.state.store.base import (
     StoredConversation,
     StoredResponse,
     StoreTotals,
+    item_ids,
+    item_with_id,
 )
 from mockserver.state.store.codec import (
     conversation_head,
@@ -45,6 +49,7 @@ from mockserver.state.store.codec import (
     unpack,
 )
 from mockserver.state.store.insertion_order import InsertionOrder
+from mockserver.state.store.owner_index import OwnerIndex
 
 DEFAULT_MAX_RESPONSES = 100_000
 DEFAULT_MAX_MB = 512
@@ -255,6 +260,11 @@ class MemoryStore:
         self._responses = _Bounded(max_responses, budget)
         self._conversations = _Conversations(max_responses, budget)
         self._budget = budget
+        # Which records hold an item id, and which responses continue a response (a stale entry
+        # is met only by these lookups, which check the record).
+        self._response_items = OwnerIndex(self._responses.records.__contains__)
+        self._conversation_items = OwnerIndex(self._conversations.records.__contains__)
+        self._continuations = OwnerIndex(self._responses.records.__contains__)
         # Stub counters and scenario states (a Tally): one process's memory, like the rest.
         self._tally = LocalTally()
         self._next_sweep = time.time() + SWEEP_SECONDS
@@ -281,6 +291,14 @@ class MemoryStore:
         with self._lock:
             self._maybe_sweep(time.time())
             self._responses.put(stored.id, blob, expires_at, stored.job is not None)
+            self._index_response(stored.id, stored)
+
+    def _index_response(self, key: str, stored: StoredResponse) -> None:
+        """Index what ``stored`` holds; ``key`` is the string that keys its record (shared)."""
+        for item_id in item_ids(stored.held_items()):
+            self._response_items.add(item_id, key)
+        if stored.context_base is not None:
+            self._continuations.add(stored.context_base, key)
 
     def add_response(self, stored: StoredResponse) -> bool:
         with self._lock:
@@ -335,12 +353,48 @@ class MemoryStore:
             self._responses.put(
                 response_id, encode_response(updated), expires_at, updated.job is not None
             )
+            self._index_response(response_id, updated)
             return updated
+
+    def find_item(self, item_id: str) -> dict[str, Any] | None:
+        # Under the lock, so an owner found gone is still gone when it is forgotten. An owner
+        # that is there without the item (rewritten since) is only passed over: its entry may be
+        # another id's with the same hash.
+        with self._lock:
+            for owner in self._response_items.owners(item_id):
+                stored = self.get_response(owner)
+                if stored is None:
+                    self._response_items.forget(item_id, owner)
+                elif (found := item_with_id(stored.held_items(), item_id)) is not None:
+                    return found
+            for owner in self._conversation_items.owners(item_id):
+                conversation = self.get_conversation(owner)
+                if conversation is None:
+                    self._conversation_items.forget(item_id, owner)
+                elif (found := item_with_id(conversation.items, item_id)) is not None:
+                    return found
+        return None
+
+    def continuations_of(self, response_id: str) -> list[str]:
+        found = []
+        with self._lock:
+            for owner in self._continuations.owners(response_id):
+                stored = self.get_response(owner)
+                if stored is None:
+                    self._continuations.forget(response_id, owner)
+                elif stored.context_base == response_id:
+                    found.append(owner)
+        return found
+
+    def _index_conversation(self, key: str, items: list[dict[str, Any]]) -> None:
+        for item_id in item_ids(items):
+            self._conversation_items.add(item_id, key)
 
     def put_conversation(self, stored: StoredConversation) -> None:
         record = _StoredItems.of(stored)
         with self._lock:
             self._conversations.put(stored.id, record)
+            self._index_conversation(stored.id, stored.items)
 
     def add_conversation(self, stored: StoredConversation) -> bool:
         with self._lock:
@@ -381,6 +435,7 @@ class MemoryStore:
             stored = record.decode(record.items)
             change(stored)
             self._conversations.put(conversation_id, _StoredItems.of(stored))
+            self._index_conversation(conversation_id, stored.items)
             return stored
 
     def append_items(
@@ -409,6 +464,7 @@ class MemoryStore:
             record.items.extend(blobs)
             record.size += grown
             self._conversations.grew(grown)
+            self._index_conversation(conversation_id, items)
             return True
 
     def conversation_tail(self, conversation_id: str, count: int) -> ConversationTail | None:
@@ -455,6 +511,8 @@ class MemoryStore:
         with self._lock:
             self._responses.clear()
             self._conversations.clear()
+            for index in (self._response_items, self._conversation_items, self._continuations):
+                index.clear()
             self.clear_counters()
 
     def close(self) -> None:

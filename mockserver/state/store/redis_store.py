@@ -17,6 +17,10 @@ services can share one Redis):
 ``{prefix}:index:conversations``  sorted set: conversation ids by the order first stored
 ``{prefix}:index:expiry``       sorted set: response ids by when their key expires (ms)
 ``{prefix}:index:seq``          the counter that numbers that order
+``{prefix}:item:{item_id}``     set: the records holding that item (``r:{response id}``,
+                                ``c:{conversation id}``); lives as long as the longest-lived
+``{prefix}:continuations:{id}`` set: the responses whose ``context_base`` is ``id``; expires
+                                with the last of them
 ==============================  ===========================================================
 
 The indexes make the inspector's views (``newest_*``, ``totals``) O(limit) instead of a SCAN of
@@ -24,6 +28,11 @@ every key. They change with the records in one step (Lua scripts, transactions).
 expires by itself (``PXAT``, the same instant as its ``index:expiry`` score), so its members are
 dropped by score: a few on every write and all that are due before a view is read; members whose
 key vanished otherwise (evicted under ``maxmemory``) are dropped when a view meets them.
+
+The item and continuation sets (``find_item``, ``continuations_of``: O(the records found), not a
+SCAN) are written by the same script or transaction as their record, and expire with the
+longest-lived record they name (``hold``); a member whose record is gone (deleted, evicted) is
+dropped when a lookup meets it, one whose record was rewritten without the item is passed over.
 
 Atomicity: appends (a turn's with its tally) and seeding are Lua scripts (one step on the
 server); a read-modify-write (``update_response``, e.g. a cancel, and ``update_conversation``) is
@@ -49,6 +58,8 @@ from mockserver.state.store.base import (
     StoredConversation,
     StoredResponse,
     StoreTotals,
+    item_ids,
+    item_with_id,
 )
 from mockserver.state.store.codec import (
     decode_conversation,
@@ -63,26 +74,66 @@ DEFAULT_PREFIX = "mockserver"
 # A conversation's keys: its head record, its items, its tally.
 _Keys = tuple[str, str, str]
 SCAN_BATCH = 500
-_APPEND = """
+# Add a member to an index set (``{prefix}:item:*``, ``{prefix}:continuations:*``), which then
+# lives as long as the longest-lived record it names: ``at`` is when the member's record expires
+# (ms since the epoch, as a string), '' for never (a conversation).
+_HOLD_BODY = """
+local function hold(key, member, at)
+    redis.call('SADD', key, member)
+    if at == '' then
+        redis.call('PERSIST', key)
+        return
+    end
+    local expires = redis.call('PEXPIRETIME', key)
+    if expires == -1 and redis.call('SCARD', key) > 1 then return end  -- a conversation's
+    if expires < tonumber(at) then redis.call('PEXPIREAT', key, at) end
+end
+-- A response's item keys are KEYS[first .. first + n - 1], then its continuation key if any.
+local function index_response(first, id, n, at)
+    for i = first, first + n - 1 do hold(KEYS[i], 'r:' .. id, at) end
+    if #KEYS >= first + n then hold(KEYS[first + n], id, at) end
+end
+"""
+# KEYS: head, items, each appended item's index key; ARGV: index member, the items.
+_APPEND = _HOLD_BODY + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('RPUSH', KEYS[2], unpack(ARGV))
+redis.call('RPUSH', KEYS[2], unpack(ARGV, 2))
+for i = 3, #KEYS do hold(KEYS[i], ARGV[1], '') end
 return 1
 """
-# ARGV: how many items the writer saw, the tally record, the items. The tally is kept only when
-# nobody changed the items meanwhile.
-_APPEND_TALLIED = """
+# KEYS: head, items, tally, each appended item's index key; ARGV: how many items the writer saw,
+# the tally record, the index member, the items. The tally is kept only when nobody changed the
+# items meanwhile.
+_APPEND_TALLIED = _HOLD_BODY + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if redis.call('LLEN', KEYS[2]) == tonumber(ARGV[1]) then
   redis.call('SET', KEYS[3], ARGV[2])
 else
   redis.call('DEL', KEYS[3])
 end
-if #ARGV > 2 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 3)) end
+if #ARGV > 3 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 4)) end
+for i = 4, #KEYS do hold(KEYS[i], ARGV[3], '') end
 return 1
 """
-# KEYS: head, items, tally, index:conversations, index:seq; ARGV: head record, tally record ('' for
-# none), id, items...
-_ADD_CONVERSATION = """
+# After a rewrite (in its transaction). KEYS: response, item keys, continuation key if any;
+# ARGV: id, how many item keys. The sets live as long as the record (PEXPIRETIME).
+_INDEX_RESPONSE = _HOLD_BODY + """
+local at = redis.call('PEXPIRETIME', KEYS[1])
+if at == -2 then return 0 end
+index_response(2, ARGV[1], tonumber(ARGV[2]), at == -1 and '' or string.format('%d', at))
+return 1
+"""
+# Drop members whose record is (still) gone. KEYS: the set, then each member's record key;
+# ARGV: the members, in the same order.
+_RELEASE = """
+for i, member in ipairs(ARGV) do
+    if redis.call('EXISTS', KEYS[1 + i]) == 0 then redis.call('SREM', KEYS[1], member) end
+end
+return 1
+"""
+# KEYS: head, items, tally, index:conversations, index:seq, the items' index keys; ARGV: head
+# record, tally record ('' for none), id, items...
+_ADD_CONVERSATION = _HOLD_BODY + """
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
 redis.call('DEL', KEYS[2], KEYS[3])
 if ARGV[2] ~= '' then redis.call('SET', KEYS[3], ARGV[2]) end
@@ -90,13 +141,16 @@ for i = 4, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
 if not redis.call('ZSCORE', KEYS[4], ARGV[3]) then
     redis.call('ZADD', KEYS[4], redis.call('INCR', KEYS[5]), ARGV[3])
 end
+for i = 6, #KEYS do hold(KEYS[i], 'c:' .. ARGV[3], '') end
 return 1
 """
-# KEYS: index:conversations, index:seq; ARGV: id. A new member goes last; one there stays put.
-_INDEX_CONVERSATION = """
+# KEYS: index:conversations, index:seq, the items' index keys; ARGV: id. A new member goes last;
+# one there stays put.
+_INDEX_CONVERSATION = _HOLD_BODY + """
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
     redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[2]), ARGV[1])
 end
+for i = 3, #KEYS do hold(KEYS[i], 'c:' .. ARGV[1], '') end
 return 1
 """
 # Drop index members whose response key has expired (by the server's clock: the key's PXAT is
@@ -134,8 +188,9 @@ return 1
 # KEYS: index:responses, index:background, index:expiry; ARGV: most.
 _PRUNE = _PRUNE_BODY + "return prune(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]))\n"
 # Store a response and index it. KEYS: response, index:responses, index:background,
-# index:expiry, index:seq; ARGV: id, record, ttl ms, "1" if a background job, "1" for NX (seeding).
-_PUT_RESPONSE = _PRUNE_BODY + """
+# index:expiry, index:seq, its item keys, its continuation key if any; ARGV: id, record, ttl ms,
+# "1" if a background job, "1" for NX (seeding), how many item keys.
+_PUT_RESPONSE = _PRUNE_BODY + _HOLD_BODY + """
 prune(KEYS[2], KEYS[3], KEYS[4], 100)
 local t = redis.call('TIME')
 local expires = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[3])
@@ -156,6 +211,7 @@ if ARGV[4] == '1' then
 else
     redis.call('ZREM', KEYS[3], ARGV[1])
 end
+index_response(6, ARGV[1], tonumber(ARGV[6]), at)
 return 1
 """
 
@@ -193,6 +249,8 @@ class RedisStore:
         self._prune = self.client.register_script(_PRUNE)
         self._forget = self.client.register_script(_FORGET)
         self._put_response = self.client.register_script(_PUT_RESPONSE)
+        self._index_response = self.client.register_script(_INDEX_RESPONSE)
+        self._release = self.client.register_script(_RELEASE)
 
     def _index(self, name: str) -> str:
         return f"{self.prefix}:index:{name}"
@@ -203,6 +261,21 @@ class RedisStore:
 
     def _response_key(self, response_id: str) -> str:
         return f"{self.prefix}:response:{response_id}"
+
+    def _item_key(self, item_id: str) -> str:
+        return f"{self.prefix}:item:{item_id}"
+
+    def _continuations_key(self, response_id: str) -> str:
+        return f"{self.prefix}:continuations:{response_id}"
+
+    def _index_keys(self, stored: StoredResponse) -> tuple[list[str], int]:
+        """Its item keys then its continuation key if any (``index_response``), and how many
+        item keys."""
+        keys = [self._item_key(item_id) for item_id in item_ids(stored.held_items())]
+        count = len(keys)
+        if stored.context_base is not None:
+            keys.append(self._continuations_key(stored.context_base))
+        return keys, count
 
     def _conversation_keys(self, conversation_id: str) -> _Keys:
         return (
@@ -217,13 +290,20 @@ class RedisStore:
     # Responses.
 
     def _store_response(self, stored: StoredResponse, only_new: bool) -> bool:
-        keys = [self._response_key(stored.id), *self._response_indexes, self._index("seq")]
+        index_keys, items = self._index_keys(stored)
+        keys = [
+            self._response_key(stored.id),
+            *self._response_indexes,
+            self._index("seq"),
+            *index_keys,
+        ]
         args = [
             stored.id,
             encode_response(stored),
             self._ttl_ms(stored),
             "1" if stored.job is not None else "0",
             "1" if only_new else "0",
+            items,
         ]
         return bool(self._put_response(keys=keys, args=args))
 
@@ -242,6 +322,7 @@ class RedisStore:
             pipe.delete(self._response_key(response_id))
             for index in self._response_indexes:
                 pipe.zrem(index, response_id)
+            pipe.delete(self._continuations_key(response_id))  # handed on (or none were)
             deleted = pipe.execute()[0]
         return deleted == 1
 
@@ -322,11 +403,65 @@ class RedisStore:
             if blob is None:
                 return None
             updated = change(decode_response(blob))
+            index_keys, items = self._index_keys(updated)
             pipe.multi()
             pipe.set(key, encode_response(updated), keepttl=True)
+            self._index_response(keys=[key, *index_keys], args=[response_id, items], client=pipe)
             return updated
 
         return self.client.transaction(attempt, key, value_from_callable=True)
+
+    def _members(self, key: str) -> list[str]:
+        return sorted(member.decode() for member in self.client.smembers(key))
+
+    def _release_gone(self, key: str, members: list[str], record_keys: list[str]) -> None:
+        if members:
+            self._release(keys=[key, *record_keys], args=members)
+
+    def find_item(self, item_id: str) -> dict[str, Any] | None:
+        key = self._item_key(item_id)
+        members = self._members(key)
+        responses = [m[2:] for m in members if m.startswith("r:")]
+        conversations = [m[2:] for m in members if m.startswith("c:")]
+        found = None
+        gone: list[str] = []
+        record_keys: list[str] = []
+        if responses:
+            response_keys = [self._response_key(i) for i in responses]
+            for response_id, record_key, blob in zip(
+                responses, response_keys, self.client.mget(response_keys), strict=True
+            ):
+                if blob is None:
+                    gone.append(f"r:{response_id}")
+                    record_keys.append(record_key)
+                elif (
+                    found := item_with_id(decode_response(blob).held_items(), item_id)
+                ) is not None:
+                    break
+        for conversation_id in conversations if found is None else []:
+            stored = self.get_conversation(conversation_id)
+            if stored is None:
+                gone.append(f"c:{conversation_id}")
+                record_keys.append(self._conversation_keys(conversation_id)[0])
+            elif (found := item_with_id(stored.items, item_id)) is not None:
+                break
+        self._release_gone(key, gone, record_keys)
+        return found
+
+    def continuations_of(self, response_id: str) -> list[str]:
+        key = self._continuations_key(response_id)
+        members = self._members(key)
+        if not members:
+            return []
+        record_keys = [self._response_key(m) for m in members]
+        found, gone = [], []
+        for member, blob in zip(members, self.client.mget(record_keys), strict=True):
+            if blob is None:
+                gone.append(member)
+            elif decode_response(blob).context_base == response_id:
+                found.append(member)
+        self._release_gone(key, gone, [self._response_key(m) for m in gone])
+        return found
 
     # Conversations.
 
@@ -349,12 +484,16 @@ class RedisStore:
         keys = self._conversation_keys(stored.id)
         with self.client.pipeline(transaction=True) as pipe:
             self._queue_write(pipe, keys, stored)
-            self._index_conversation(
-                keys=[self._index("conversations"), self._index("seq")],
-                args=[stored.id],
-                client=pipe,
-            )
+            self._queue_index_conversation(pipe, stored)
             pipe.execute()
+
+    def _queue_index_conversation(self, pipe: Any, stored: StoredConversation) -> None:
+        item_keys = [self._item_key(item_id) for item_id in item_ids(stored.items)]
+        self._index_conversation(
+            keys=[self._index("conversations"), self._index("seq"), *item_keys],
+            args=[stored.id],
+            client=pipe,
+        )
 
     def _queue_write(self, pipe: Any, keys: _Keys, stored: StoredConversation) -> None:
         items_key = keys[1]
@@ -379,6 +518,7 @@ class RedisStore:
             *self._conversation_keys(stored.id),
             self._index("conversations"),
             self._index("seq"),
+            *[self._item_key(item_id) for item_id in item_ids(stored.items)],
         ]
         return bool(self._add_conversation(keys=keys, args=args))
 
@@ -419,13 +559,15 @@ class RedisStore:
 
     def delete_conversation(self, conversation_id: str) -> bool:
         keys = self._conversation_keys(conversation_id)
+        # Its items leave the item index too (one appended meanwhile stays, and is dropped
+        # when a lookup meets it).
+        held = item_ids(decode_item(item) for item in self.client.lrange(keys[1], 0, -1))
         with self.client.pipeline(transaction=True) as pipe:
-            deleted, *_ = (
-                pipe.delete(keys[0])
-                .delete(*keys[1:])
-                .zrem(self._index("conversations"), conversation_id)
-                .execute()
-            )
+            pipe.delete(keys[0]).delete(*keys[1:])
+            pipe.zrem(self._index("conversations"), conversation_id)
+            for item_id in held:
+                pipe.srem(self._item_key(item_id), f"c:{conversation_id}")
+            deleted = pipe.execute()[0]
         return deleted == 1
 
     def update_conversation(
@@ -439,8 +581,10 @@ class RedisStore:
             stored = self._assemble(pipe.get(head_key), before, pipe.get(tally_key))
             if stored is None:
                 return None
+            held = item_ids(stored.items)
             change(stored)
             after = [encode_item(item) for item in stored.items]
+            kept = set(item_ids(stored.items))
             pipe.multi()
             if after[: len(before)] == before:  # unchanged, or only appended to
                 self._queue_head(pipe, keys, stored)
@@ -448,6 +592,10 @@ class RedisStore:
                     pipe.rpush(items_key, *after[len(before) :])
             else:
                 self._queue_write(pipe, keys, stored)
+            self._queue_index_conversation(pipe, stored)
+            for item_id in held:
+                if item_id not in kept:
+                    pipe.srem(self._item_key(item_id), f"c:{conversation_id}")
             return stored
 
         return self.client.transaction(attempt, *keys, value_from_callable=True)
@@ -462,13 +610,17 @@ class RedisStore:
         last_response: str | None = None,
     ) -> bool:
         keys = self._conversation_keys(conversation_id)
-        args = [encode_item(item) for item in items]
+        blobs = [encode_item(item) for item in items]
+        member = f"c:{conversation_id}"
+        item_keys = [self._item_key(item_id) for item_id in item_ids(items)]
         if after is None:
-            if not args:
+            if not blobs:
                 return bool(self.client.exists(keys[0]))
-            return bool(self._append(keys=keys[:2], args=args))
+            return bool(self._append(keys=[*keys[:2], *item_keys], args=[member, *blobs]))
         record = orjson.dumps([tally, last_response])
-        return bool(self._append_tallied(keys=keys, args=[after, record, *args]))
+        return bool(
+            self._append_tallied(keys=[*keys, *item_keys], args=[after, record, member, *blobs])
+        )
 
     def conversation_tail(self, conversation_id: str, count: int) -> ConversationTail | None:
         head_key, items_key, tally_key = self._conversation_keys(conversation_id)

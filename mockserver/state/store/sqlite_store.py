@@ -7,10 +7,13 @@ lose the last transactions). Every read-modify-write runs in ``BEGIN IMMEDIATE``
 write lock first, so two processes appending to one conversation queue up and lose nothing.
 Records are ``codec`` blobs; each thread has its own connection. The inspector's views read the
 newest rows by ``rowid`` and counts kept by triggers (``VIEWS_SCHEMA``): O(limit), not O(rows).
+Item references and deletes read indexes (``INDEX_SCHEMA``): rows written with the response in
+its transaction, an index on the conversation items' ids.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 import time
@@ -25,6 +28,8 @@ from mockserver.state.store.base import (
     StoredConversation,
     StoredResponse,
     StoreTotals,
+    item_ids,
+    item_with_id,
 )
 from mockserver.state.store.codec import (
     conversation_head,
@@ -78,11 +83,58 @@ CREATE TRIGGER IF NOT EXISTS conversations_removed AFTER DELETE ON conversations
     UPDATE tallies SET n = n - 1 WHERE name = 'conversations';
 END;
 """
+# The item index and the continuation index (``find_item``, ``continuations_of``): for a
+# response, rows written in its transaction (``_index_response``; a record is an opaque blob),
+# removed with it by a trigger (a rewrite only adds rows: those it no longer holds are passed over
+# on reading); for a conversation item, an index on the id inside the item's JSON, so every write
+# of ``conversation_items`` keeps it (``codec.encode_item`` is plain JSON).
+# Rows name responses by rowid and items by an 8-byte digest of their id (``item_key``: equal ids,
+# equal keys, in every process; a collision only makes a lookup read one record more): small
+# keys, and every index but the item keys' grows at its end, so a create's extra writes touch few
+# pages (random 60-character keys in three indexes made an SQLite create 2.5 times as costly).
+CONVERSATION_ITEM_ID = "json_extract(CAST(item AS TEXT), '$.id')"
+INDEX_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS response_items (
+    item_key INTEGER NOT NULL, response_rowid INTEGER NOT NULL,
+    PRIMARY KEY (item_key, response_rowid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS response_items_owner ON response_items (response_rowid);
+CREATE TABLE IF NOT EXISTS continuations (
+    base_rowid INTEGER NOT NULL, response_rowid INTEGER NOT NULL,
+    PRIMARY KEY (base_rowid, response_rowid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS continuations_owner ON continuations (response_rowid);
+CREATE TRIGGER IF NOT EXISTS responses_unindexed AFTER DELETE ON responses BEGIN
+    DELETE FROM response_items WHERE response_rowid = old.rowid;
+    DELETE FROM continuations WHERE response_rowid = old.rowid OR base_rowid = old.rowid;
+END;
+CREATE INDEX IF NOT EXISTS conversation_items_by_id ON conversation_items ({CONVERSATION_ITEM_ID});
+"""
+
+
+def item_key(item_id: str) -> int:
+    """The ``response_items`` key of an item id: a stable 64-bit digest (not ``hash()``, which
+    differs between processes sharing the file)."""
+    digest = hashlib.blake2b(item_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 # Rewrites keep the row (and so its place in the newest-first views and the triggers' counts).
 _UPSERT_RESPONSE = (
     "INSERT INTO responses VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
     "record = excluded.record, expires_at = excluded.expires_at, background = excluded.background"
 )
+
+
+def _statements(script: str) -> list[str]:
+    """A schema script's statements (``executescript`` would commit the open transaction)."""
+    statements, pending = [], ""
+    for line in script.strip().splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    return statements
 
 
 class SqliteStore:
@@ -111,6 +163,19 @@ class SqliteStore:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        self._create_indexes(db)
+
+    def _create_indexes(self, db: sqlite3.Connection) -> None:
+        """``INDEX_SCHEMA``; a file made before it gets its responses indexed once."""
+        with self._write():
+            indexed = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'response_items'"
+            ).fetchone()
+            for statement in _statements(INDEX_SCHEMA):
+                db.execute(statement)
+            if not indexed:
+                for (record,) in db.execute("SELECT record FROM responses").fetchall():
+                    self._index_response(db, decode_response(record))
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -156,6 +221,21 @@ class SqliteStore:
                 _UPSERT_RESPONSE,
                 (stored.id, record, now + self.retention.seconds(stored), stored.job is not None),
             )
+            self._index_response(db, stored)
+
+    @staticmethod
+    def _index_response(db: sqlite3.Connection, stored: StoredResponse) -> None:
+        (rowid,) = db.execute("SELECT rowid FROM responses WHERE id = ?", (stored.id,)).fetchone()
+        db.executemany(
+            "INSERT OR IGNORE INTO response_items VALUES (?, ?)",
+            [(item_key(item_id), rowid) for item_id in item_ids(stored.held_items())],
+        )
+        if stored.context_base is not None:  # (no row when the base is not stored)
+            db.execute(
+                "INSERT OR IGNORE INTO continuations "
+                "SELECT rowid, ? FROM responses WHERE id = ?",
+                (rowid, stored.context_base),
+            )
 
     def add_response(self, stored: StoredResponse) -> bool:
         record = encode_response(stored)
@@ -166,7 +246,10 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO responses VALUES (?, ?, ?, ?)",
                 (stored.id, record, now + self.retention.seconds(stored), stored.job is not None),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return False
+            self._index_response(db, stored)
+            return True
 
     def get_response(self, response_id: str) -> StoredResponse | None:
         row = self._connection().execute(
@@ -244,7 +327,40 @@ class SqliteStore:
                 "UPDATE responses SET record = ?, background = ? WHERE id = ?",
                 (encode_response(updated), updated.job is not None, response_id),
             )
+            self._index_response(db, updated)
             return updated
+
+    def find_item(self, item_id: str) -> dict[str, Any] | None:
+        with self._snapshot() as db:
+            rows = db.execute(
+                "SELECT r.record FROM response_items i JOIN responses r "
+                "ON r.rowid = i.response_rowid WHERE i.item_key = ? AND r.expires_at > ? "
+                "ORDER BY r.rowid",
+                (item_key(item_id), time.time()),
+            )
+            for (record,) in rows:
+                found = item_with_id(decode_response(record).held_items(), item_id)
+                if found is not None:
+                    return found
+            row = db.execute(
+                f"SELECT item FROM conversation_items WHERE {CONVERSATION_ITEM_ID} = ? LIMIT 1",
+                (item_id,),
+            ).fetchone()
+            return decode_item(row[0]) if row is not None else None
+
+    def continuations_of(self, response_id: str) -> list[str]:
+        rows = self._connection().execute(
+            "SELECT r.id, r.record FROM continuations c "
+            "JOIN responses r ON r.rowid = c.response_rowid "
+            "WHERE c.base_rowid = (SELECT rowid FROM responses WHERE id = ?) "
+            "AND r.expires_at > ? ORDER BY r.rowid",
+            (response_id, time.time()),
+        ).fetchall()
+        return [
+            found_id
+            for found_id, record in rows
+            if decode_response(record).context_base == response_id
+        ]
 
     # Conversations: the object (and pending jobs, tally) in one row, each item in its own, so an
     # append is an INSERT, not a rewrite of the whole list, and a turn reads only the last items.
