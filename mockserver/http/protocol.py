@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from typing import Any
 
 import orjson
 
@@ -48,7 +49,7 @@ def _h11_protocol() -> type[asyncio.Protocol]:
             self.transport.write(unparsable_response())
             self.transport.close()
 
-    return APIErrorH11Protocol
+    return _module_level(APIErrorH11Protocol)
 
 
 def _httptools_protocol() -> type[asyncio.Protocol]:
@@ -59,7 +60,28 @@ def _httptools_protocol() -> type[asyncio.Protocol]:
             self.transport.write(unparsable_response())
             self.transport.close()
 
-    return APIErrorHttpToolsProtocol
+    return _module_level(APIErrorHttpToolsProtocol)
+
+
+def _module_level(cls: type[asyncio.Protocol]) -> type[asyncio.Protocol]:
+    """Make a class made on first use findable by name here, as pickle needs: ``serve
+    --workers N`` spawns its workers with uvicorn's config, which holds the class."""
+    cls.__qualname__ = cls.__name__
+    globals()[cls.__name__] = cls
+    return cls
+
+
+_FACTORIES = {
+    "APIErrorHttpToolsProtocol": _httptools_protocol,
+    "APIErrorH11Protocol": _h11_protocol,
+}
+
+
+def __getattr__(name: str) -> Any:
+    # A spawned worker unpickling the config imports this module afresh and looks the class up.
+    if name in _FACTORIES:
+        return _FACTORIES[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @functools.cache

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from serve_process import ServeProcess, serving
+from serve_process import ServeProcess, free_port, serving
 
 AUTH = {"authorization": "Bearer sk-test"}
 CREATE = {"model": "gpt-4o-mini", "input": "Hello there"}
@@ -238,3 +238,28 @@ def test_kill_9_and_restart_lose_no_acknowledged_write(
             assert get(first, f"/responses/{job_id}").json()["status"] == "completed"
         ids = [item["id"] for item in all_items(first, conversation)]
         assert ids == acknowledged["items"]
+
+
+def test_serve_with_two_workers_answers_from_both(tmp_path: Path) -> None:
+    """``--workers 2`` spawns its workers with uvicorn's config, which holds our HTTP protocol
+    class: it must pickle (it once did not, and no worker started)."""
+    argv = ["--store", f"sqlite:///{tmp_path / 'state.db'}", "--workers", "2"]
+    server = ServeProcess(argv, tmp_path / "serve.log", free_port()).start(workers=2)
+    try:
+        created = httpx.post(
+            f"{server.base_url}/responses",
+            json={"model": "gpt-4o-mini", "input": "Hello"},
+            headers={"authorization": "Bearer sk-test"},
+            timeout=30,
+        )
+        assert created.status_code == 200, created.text
+        assert server.workers_ready() == 2
+        for _ in range(8):  # whichever worker the kernel hands the connection to
+            got = httpx.get(
+                f"{server.base_url}/responses/{created.json()['id']}",
+                headers={"authorization": "Bearer sk-test"},
+                timeout=30,
+            )
+            assert got.status_code == 200, got.text
+    finally:
+        server.stop()
