@@ -236,3 +236,25 @@ def test_lookups_read_by_index_not_by_scanning(tmp_path: Path) -> None:
     assert "INDEX conversation_items_by_id (<expr>=?)" in conversation_items
     assert "SEARCH c USING PRIMARY KEY (base_rowid=?)" in continuations
     assert not any(plan.startswith("SCAN") or " SCAN " in plan for plan in plans), plans
+
+
+def test_a_writer_waits_for_the_lock_in_short_steps_then_gives_up(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store takes the write lock itself (``busy_timeout`` is 0): it retries while another
+    writer holds it, writes once it is free, and after ``BUSY_TIMEOUT_MS`` says it is locked."""
+    other = sqlite3.connect(tmp_path / "state.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.2, other.execute, ("COMMIT",))
+    release.start()
+    store.put_response(response_named("resp_waited"))  # blocked until the timer commits
+    release.join()
+    assert store.get_response("resp_waited") is not None
+
+    other.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_MS", 100)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        store.put_response(response_named("resp_never"))
+    other.execute("ROLLBACK")
+    other.close()
+    assert store.get_response("resp_never") is None

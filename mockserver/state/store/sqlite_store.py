@@ -42,6 +42,10 @@ from mockserver.state.store.codec import (
 )
 
 BUSY_TIMEOUT_MS = 30_000
+# A writer that finds the write lock taken retries after these pauses (seconds), doubling up to
+# the last: a write holds the lock for a fraction of a millisecond, and SQLite's own busy handler
+# first sleeps a whole millisecond, then 2, 5, 10 ms (its event loop blocked meanwhile).
+FIRST_PAUSE, LONGEST_PAUSE = 0.00002, 0.0005
 SWEEP_SECONDS = 60.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -187,6 +191,9 @@ class SqliteStore:
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
+            # In WAL mode only taking the write lock waits on others; ``_begin_immediate`` does
+            # that waiting itself, in finer steps than SQLite's busy handler.
+            connection.execute("PRAGMA busy_timeout = 0")
             # A REPLACE's implicit delete fires the delete triggers too, so `tallies` stay right.
             connection.execute("PRAGMA recursive_triggers = ON")
             self._local.connection = connection
@@ -197,7 +204,7 @@ class SqliteStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         db = self._connection()
-        db.execute("BEGIN IMMEDIATE")
+        _begin_immediate(db)
         try:
             yield db
         except BaseException:
@@ -601,3 +608,29 @@ class SqliteStore:
                 connection.close()
             self._connections.clear()
         self._local = threading.local()
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+
+
+def _begin_immediate(db: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE``, retried after short pauses while another writer holds the lock (at
+    most ``BUSY_TIMEOUT_MS`` in all, then SQLite's "database is locked")."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as error:
+        if not _is_busy(error):
+            raise
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = FIRST_PAUSE
+    while True:
+        time.sleep(pause)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() > deadline:
+                raise
+        pause = min(pause * 2, LONGEST_PAUSE)
