@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from store_backends import BACKENDS
+from store_backends import store_url as backend_url
 
 from mockserver.state.lifecycle import BackgroundJob, cancel, phase
 from mockserver.state.store import (
@@ -25,21 +26,10 @@ from mockserver.state.store import (
     open_store,
 )
 
-BACKENDS = ("memory", "sqlite", "redis")
-
-
-def _url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    if backend == "memory":
-        return "memory://"
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'state.db'}"
-    redis_url = request.getfixturevalue("redis_url")
-    return f"{redis_url}?prefix=test{uuid.uuid4().hex[:12]}"
-
 
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return _url(request.param, tmp_path, request)
+    return backend_url(request.param, tmp_path, request)
 
 
 @pytest.fixture
