@@ -258,3 +258,12 @@ def test_a_writer_waits_for_the_lock_in_short_steps_then_gives_up(
     other.execute("ROLLBACK")
     other.close()
     assert store.get_response("resp_never") is None
+
+
+def test_opening_an_up_to_date_file_counts_and_indexes_nothing(
+    tmp_path: Path, statements: list[str]
+) -> None:
+    SqliteStore(tmp_path / "state.db").close()
+    statements.clear()
+    SqliteStore(tmp_path / "state.db").close()
+    assert not [s for s in statements if "COUNT(*)" in s or s.startswith("SELECT record FROM")]

@@ -66,9 +66,6 @@ CREATE TABLE IF NOT EXISTS named_values (name TEXT PRIMARY KEY, value TEXT NOT N
 VIEWS_SCHEMA = """
 CREATE INDEX IF NOT EXISTS responses_background ON responses (background) WHERE background = 1;
 CREATE TABLE IF NOT EXISTS tallies (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
-INSERT OR IGNORE INTO tallies SELECT 'responses', COUNT(*) FROM responses;
-INSERT OR IGNORE INTO tallies SELECT 'background', COUNT(*) FROM responses WHERE background = 1;
-INSERT OR IGNORE INTO tallies SELECT 'conversations', COUNT(*) FROM conversations;
 CREATE TRIGGER IF NOT EXISTS responses_added AFTER INSERT ON responses BEGIN
     UPDATE tallies SET n = n + 1 WHERE name = 'responses';
     UPDATE tallies SET n = n + new.background WHERE name = 'background';
@@ -86,6 +83,12 @@ END;
 CREATE TRIGGER IF NOT EXISTS conversations_removed AFTER DELETE ON conversations BEGIN
     UPDATE tallies SET n = n - 1 WHERE name = 'conversations';
 END;
+"""
+# Run once, when ``tallies`` is new: a count of what the file held before it.
+TALLIES_SEED = """
+INSERT INTO tallies SELECT 'responses', COUNT(*) FROM responses;
+INSERT INTO tallies SELECT 'background', COUNT(*) FROM responses WHERE background = 1;
+INSERT INTO tallies SELECT 'conversations', COUNT(*) FROM conversations;
 """
 # The item index and the continuation index (``find_item``, ``continuations_of``): for a
 # response, rows written in its transaction (``_index_response``; a record is an opaque blob),
@@ -153,31 +156,24 @@ class SqliteStore:
         self._create_schema()
 
     def _create_schema(self) -> None:
+        """The tables, then in one write transaction (no write lands between counting and the
+        triggers) what later versions added: a file made before them is upgraded, counted and
+        indexed once; opening an up-to-date file reads no rows."""
         db = self._connection()
         db.executescript(SCHEMA)
         with self._write():
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
             columns = {row[1] for row in db.execute("PRAGMA table_info(responses)")}
             if "background" not in columns:  # a file made before the column existed
                 db.execute(
                     "ALTER TABLE responses ADD COLUMN background INTEGER NOT NULL DEFAULT 0"
                 )
-        try:  # one transaction: no write lands between counting and the triggers
-            db.executescript(f"BEGIN IMMEDIATE;\n{VIEWS_SCHEMA}\nCOMMIT;")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        self._create_indexes(db)
-
-    def _create_indexes(self, db: sqlite3.Connection) -> None:
-        """``INDEX_SCHEMA``; a file made before it gets its responses indexed once."""
-        with self._write():
-            indexed = db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'response_items'"
-            ).fetchone()
-            for statement in _statements(INDEX_SCHEMA):
+            for statement in _statements(VIEWS_SCHEMA + INDEX_SCHEMA):
                 db.execute(statement)
-            if not indexed:
+            if "tallies" not in tables:
+                for statement in _statements(TALLIES_SEED):
+                    db.execute(statement)
+            if "response_items" not in tables:
                 for (record,) in db.execute("SELECT record FROM responses").fetchall():
                     self._index_response(db, decode_response(record))
 
