@@ -18,22 +18,15 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "tests")]
+from store_kinds import opened_store
 
-from redis_server import running_redis  # noqa: E402
-
-from mockserver.http.inspector import store_view  # noqa: E402
-from mockserver.state.lifecycle import BackgroundJob  # noqa: E402
-from mockserver.state.store import Store, StoredConversation, StoredResponse, open_store  # noqa: E402
+from mockserver.http.inspector import store_view
+from mockserver.state.lifecycle import BackgroundJob
+from mockserver.state.store import Store, StoredConversation, StoredResponse
 
 JOB = BackgroundJob(created_at=1.0, started_at=1.0, done_at=2.0, outcome="completed")
 LIMIT = 50
@@ -75,23 +68,9 @@ def seconds(work: Callable[[], Any], repeat: int) -> float:
     return statistics.median(times)
 
 
-@contextmanager
-def opened(kind: str, directory: Path) -> Iterator[Store]:
-    if kind == "redis":
-        with running_redis() as url:
-            store = open_store(url)
-            yield store
-            store.close()
-        return
-    url = "memory://?max_responses=1000000" if kind == "memory" else f"sqlite:///{directory}/s.db"
-    store = open_store(url)
-    yield store
-    store.close()
-
-
-def measure(kind: str, args: argparse.Namespace, directory: Path) -> dict[str, Any]:
+def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {"store": kind}
-    with opened(kind, directory) as store:
+    with opened_store(kind, "memory://?max_responses=1000000") as store:
         fill(store, 0, args.small)
         view = seconds(lambda: store_view(store, 0.0, LIMIT), args.repeat)
         listed = seconds(lambda: listed_view(store), args.repeat)
@@ -119,8 +98,7 @@ def main() -> None:
     parser.add_argument("--stores", default="memory,sqlite,redis")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        results = [measure(kind, args, Path(directory)) for kind in args.stores.split(",")]
+    results = [measure(kind, args) for kind in args.stores.split(",")]
     print(json.dumps(results, indent=2))
 
 

@@ -21,41 +21,20 @@ import argparse
 import json
 import secrets
 import statistics
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "tests")]
+from starlette.testclient import TestClient
+from store_kinds import opened_store
 
-from redis_server import running_redis  # noqa: E402
-from starlette.testclient import TestClient  # noqa: E402
-
-from mockserver.http.app import create_app  # noqa: E402
-from mockserver.state.config import ServerConfig  # noqa: E402
-from mockserver.state.store import Store, StoredResponse, open_store  # noqa: E402
+from mockserver.http.app import create_app
+from mockserver.state.config import ServerConfig
+from mockserver.state.store import Store, StoredResponse
 
 AUTH = {"authorization": "Bearer sk-test"}
 MODEL = "gpt-4o-mini"
-
-
-@contextmanager
-def opened(kind: str) -> Iterator[Store]:
-    if kind == "redis":
-        with running_redis() as url:
-            store = open_store(url)
-            yield store
-            store.close()
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        store = open_store("memory://" if kind == "memory" else f"sqlite:///{folder}/state.db")
-        yield store
-        store.close()
 
 
 def fresh(item: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +97,7 @@ def measure(store: Store, client: TestClient, item_id: str, repeat: int) -> dict
 
 def run(kind: str, small: int, large: int, repeat: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    with opened(kind) as store:
+    with opened_store(kind) as store:
         store.clear()
         app = create_app(ServerConfig(), store=store)
         with TestClient(app, headers=AUTH) as client:
